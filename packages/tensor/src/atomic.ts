@@ -1,0 +1,74 @@
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { PruneError } from '@prunekit/core';
+
+/**
+ * Write a file atomically: a temp file in the same directory, fsync, rename over the target,
+ * fsync the directory. A crash leaves either the old file or the new one, never half of one.
+ * On failure (disk full, read-only directory) the temp file is removed, the old file is intact,
+ * and an `E_IO` error names the path.
+ *
+ * @example
+ * ```ts
+ * writeFileAtomic('runs/abc/metrics.json', JSON.stringify(m));
+ * ```
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[]): void {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Math.floor(Math.random() * 1e9)}`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'w', 0o644);
+    const parts =
+      typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
+    for (const part of parts) {
+      let off = 0;
+      while (off < part.byteLength) off += writeSync(fd, part, off, part.byteLength - off);
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+    syncDir(dir);
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {}
+    }
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // The temp file could not even be created; nothing to clean up.
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    const fix =
+      code === 'ENOSPC'
+        ? 'the disk is full: free some space, then resume the run'
+        : code === 'EACCES' || code === 'EROFS' || code === 'EPERM'
+          ? 'the directory is not writable: choose another --out directory or fix its permissions'
+          : 'check that the directory exists and is writable';
+    throw new PruneError(
+      'E_IO',
+      `could not write ${path}${code ? ` (${code})` : ''}; nothing already written was changed`,
+      {
+        cause: e,
+        hint: fix,
+        where: path,
+      },
+    );
+  }
+}
+
+/** fsync a directory so a rename inside it is durable (ignored where unsupported). */
+function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some filesystems do not allow fsync on directories; the rename is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

@@ -1,0 +1,27 @@
+export {
+  initBackend,
+  currentBackend,
+  parseEngine,
+  ENGINE_ORDER,
+  type EngineName,
+  type EngineRequest,
+  type BackendChoice,
+} from './backend.js';
+export { createRng, rngFromState, hashString } from './rng.js';
+export { writeFileAtomic } from './atomic.js';
+export {
+  encodeSafetensors,
+  decodeSafetensors,
+  saveSafetensors,
+  loadSafetensors,
+  MAX_HEADER_BYTES,
+  CHECKSUM_KEY,
+  type SafetensorsDtype,
+  type SafetensorsArray,
+  type SafetensorsEntry,
+  type SafetensorsFile,
+} from './safetensors.js';
+export { saveWeights, loadWeights, saveMask, loadMask } from './checkpoint.js';
+export { VariableStore, toHost, fromHost, type StoredParam, type StoredState } from './store.js';
+export { expectNoLeaks, tensorGrowth } from './leaks.js';
+export { registerWasmTrainingKernels, wasmTrainingKernels } from './kernels/index.js';
