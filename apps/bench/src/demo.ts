@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       );
       masks[i]!.dispose();
       masks[i] = next;
-      v.assign(tf.tidy(() => tf.mul(v, next)));
+      tf.tidy(() => v.assign(tf.mul(v, next)));
     }
     train(100);
     const kept = masks.reduce((s, m) => s + tf.sum(m).dataSync()[0]!, 0);
