@@ -54,7 +54,10 @@ export interface MaskContext {
   readonly weights: Weights;
   /** The mask in force now; the new mask must lie inside it. */
   readonly mask: Mask;
-  /** Pruning round ℓ, 1-based. */
+  /**
+   * Pruning level ℓ (1-based): the round the new mask is for. Round 0 is the dense round; the
+   * mask made after training round ℓ−1 is the mask of round ℓ.
+   */
   readonly round: number;
   /** How much to keep. */
   readonly target: PruneTarget;
@@ -112,7 +115,7 @@ export interface RewindContext {
   readonly params: readonly ParamInfo[];
   /** The mask just computed for the next round. */
   readonly mask: Mask;
-  /** The round that just ended (1-based). */
+  /** The round whose training just ended (0 = the dense round); the next round is `round + 1`. */
   readonly round: number;
   /** Weights and state at the end of the round's training. */
   readonly trained: ModelSnapshot;
