@@ -17,6 +17,8 @@ export type PrunekitEvent =
       readonly density: number;
       readonly epochs: number;
       readonly stepsPerEpoch: number;
+      /** `warmup`: the dense warm-up before round 0's training (round 0 then starts again with `train`). Absent means `train`. */
+      readonly phase?: 'warmup' | 'train';
     }
   | { readonly type: 'epoch-start'; readonly round: number; readonly epoch: number; readonly epochs: number }
   | {

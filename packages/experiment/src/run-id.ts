@@ -1,24 +1,27 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '@prunekit/core';
 import { type Recipe, resolveRecipe } from './recipe.js';
 
-/** Canonical JSON: object keys sorted, so equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export { canonicalJson };
 
 /**
  * The fields of `value` that differ from `defaults` (deep). Arrays and plugin options are
  * compared whole.
+ *
+ * @example
+ * ```ts
+ * nonDefault({ a: 1, b: { c: 2, d: 3 } }, { a: 1, b: { c: 2, d: 4 } }); // { b: { d: 3 } }
+ * ```
  */
 export function nonDefault(value: unknown, defaults: unknown): unknown {
-  if (value && typeof value === 'object' && !Array.isArray(value) && defaults && typeof defaults === 'object' && !Array.isArray(defaults)) {
+  if (
+    value &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    defaults &&
+    typeof defaults === 'object' &&
+    !Array.isArray(defaults)
+  ) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       const d = (defaults as Record<string, unknown>)[k];
@@ -43,7 +46,11 @@ export function nonDefault(value: unknown, defaults: unknown): unknown {
 export function runId(recipe: Recipe): string {
   const base = resolveRecipe({ model: recipe.model, dataset: recipe.dataset });
   // model and dataset always count, even when they match the minimal recipe.
-  const diff = { ...(nonDefault(recipe, base) as Record<string, unknown>), model: recipe.model, dataset: recipe.dataset };
+  const diff = {
+    ...(nonDefault(recipe, base) as Record<string, unknown>),
+    model: recipe.model,
+    dataset: recipe.dataset,
+  };
   const hash = createHash('sha256').update(canonicalJson(diff)).digest('hex').slice(0, 10);
   const prefix = recipe.name ?? `${recipe.model.name}.${recipe.dataset.name}.${recipe.rewind.policy.name}`;
   return `${prefix.replace(/[^A-Za-z0-9._-]/g, '_')}-${hash}`;

@@ -1,3 +1,4 @@
+import { canonicalJson } from '@prunekit/core';
 import type { RunData } from './read-run.js';
 
 /** Runs that differ only in their seeds, shown as one line (mean over seeds) in the plots. */
@@ -29,24 +30,7 @@ export interface GroupOptions {
  */
 export const SEED_FIELDS: readonly string[] = ['seed', 'seeds'];
 
-/**
- * Canonical JSON: object keys sorted, `undefined` fields left out, so equal values give equal text.
- *
- * @example
- * ```ts
- * canonicalJson({ b: 1, a: [2] }); // '{"a":[2],"b":1}'
- * ```
- */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+export { canonicalJson };
 
 /**
  * The grouping key of a recipe: its canonical JSON without the seed fields.

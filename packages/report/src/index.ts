@@ -63,5 +63,4 @@ export { groupColor, percentTicks, bandFields, bandName, VEGA_LITE_SCHEMA, PLOT_
 export { renderSvg, type RenderedSvg } from './render-svg.js';
 export { renderHtml, escapeHtml, type HtmlInput } from './html.js';
 export { plottingLibrary, type LibraryScript } from './plotting-library.js';
-export { writeTextAtomic } from './atomic.js';
 export { readJsonlLines, readJsonFile, validate, type JsonlLine } from './files.js';

@@ -1,10 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { describe, expect, it } from 'vitest';
-import { writeTextAtomic } from './atomic.js';
 import { groupRuns } from './group-runs.js';
 import type { Plot, ReportData, VegaLiteSpec } from './plot.js';
 import { plottingLibrary } from './plotting-library.js';
@@ -119,24 +118,6 @@ describe('built-in plots', () => {
         'bad',
       ),
     ).rejects.toThrow(/plot 'bad' could not be rendered/);
-  });
-});
-
-describe('writeTextAtomic', () => {
-  it('replaces a file whole, creates the directory, and fails with E_IO naming the path', () => {
-    const dir = join(root, 'atomic');
-    writeTextAtomic(join(dir, 'a', 'x.txt'), 'first');
-    writeTextAtomic(join(dir, 'a', 'x.txt'), 'second');
-    expect(readFileSync(join(dir, 'a', 'x.txt'), 'utf8')).toBe('second');
-    expect(readdirSync(join(dir, 'a'))).toEqual(['x.txt']);
-    writeFileSync(join(dir, 'file'), 'i am a file');
-    expect(() => writeTextAtomic(join(dir, 'file', 'y.txt'), 'data')).toThrow(
-      expect.objectContaining({
-        code: 'E_IO',
-        message: expect.stringMatching(/could not write .*file\/y\.txt \((ENOTDIR|EEXIST)\)/),
-      }),
-    );
-    expect(readFileSync(join(dir, 'file'), 'utf8')).toBe('i am a file');
   });
 });
 

@@ -1,6 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
-import { PruneError } from '@prunekit/core';
-import { writeTextAtomic } from './atomic.js';
+import { PruneError, writeFileAtomic } from '@prunekit/core';
 import { type GroupOptions, type RunGroup, groupRuns } from './group-runs.js';
 import { renderHtml } from './html.js';
 import type { Plot, ReportData, VegaLiteSpec } from './plot.js';
@@ -123,16 +122,16 @@ export async function writeReport(
     warnings.push(...r.warnings.map((w) => `${plot.name}: ${w}`));
     if (options.svg === false) continue;
     const path = join(outDir, 'plots', `${plot.name}.svg`);
-    writeTextAtomic(path, r.svg);
+    writeFileAtomic(path, r.svg);
     svgs.push(path);
   }
   const csv = [join(outDir, 'report.csv')];
-  writeTextAtomic(csv[0]!, reportCsv(groups));
+  writeFileAtomic(csv[0]!, reportCsv(groups));
   if (studies.length) {
     csv.push(join(outDir, 'report-neuron.csv'));
-    writeTextAtomic(csv[1]!, neuronCsv(studies));
+    writeFileAtomic(csv[1]!, neuronCsv(studies));
   }
-  writeTextAtomic(html, renderHtml({ data, plots: drawn, skipped, scripts: plottingLibrary(), outDir }));
+  writeFileAtomic(html, renderHtml({ data, plots: drawn, skipped, scripts: plottingLibrary(), outDir }));
   return {
     html,
     svgs,

@@ -8,7 +8,8 @@ export {
   type BackendChoice,
 } from './backend.js';
 export { createRng, rngFromState, hashString } from './rng.js';
-export { writeFileAtomic } from './atomic.js';
+/** Re-exported from `@prunekit/core` (where it lives, so packages without tfjs can use it). */
+export { writeFileAtomic } from '@prunekit/core';
 export {
   encodeSafetensors,
   decodeSafetensors,

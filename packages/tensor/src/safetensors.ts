@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { PruneError, sizeOf } from '@prunekit/core';
-import { writeFileAtomic } from './atomic.js';
+import { PruneError, sizeOf, writeFileAtomic } from '@prunekit/core';
 
 /** The dtypes prunekit reads and writes. */
 export type SafetensorsDtype = 'F32' | 'F64' | 'I32' | 'I64' | 'U8' | 'BOOL';

@@ -1,10 +1,10 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { PruneError } from '@prunekit/core';
+import { PruneError } from './errors.js';
 
 /**
  * Write a file atomically: a temp file in the same directory, fsync, rename over the target,
- * fsync the directory. A crash leaves either the old file or the new one, never half of one.
+ * fsync the directory (its parent directories are created first). A crash leaves either the old file or the new one, never half of one.
  * On failure (disk full, read-only directory) the temp file is removed, the old file is intact,
  * and an `E_IO` error names the path.
  *
@@ -18,6 +18,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Math.floor(Math.random() * 1e9)}`);
   let fd: number | undefined;
   try {
+    mkdirSync(dir, { recursive: true });
     fd = openSync(tmp, 'w', 0o644);
     const parts =
       typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
@@ -71,4 +72,24 @@ function syncDir(dir: string): void {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * Canonical JSON: object keys sorted (recursively), `undefined` fields dropped, so equal values
+ * give equal text — for hashing recipes into run ids and grouping runs.
+ *
+ * @example
+ * ```ts
+ * canonicalJson({ b: 1, a: [2] }); // '{"a":[2],"b":1}'
+ * ```
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
