@@ -1,0 +1,3 @@
+import { libraryConfig } from '../../tools/tsup.base';
+
+export default libraryConfig();
