@@ -1,7 +1,24 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { type Mask, type ModelSnapshot, PruneError, type RoundWeights, type RunReader, type Weights } from '@prunekit/core';
+import {
+  type Mask,
+  type ModelSnapshot,
+  PruneError,
+  type RoundWeights,
+  type RunReader,
+  type Weights,
+} from '@prunekit/core';
 import { loadMask, loadWeights, writeFileAtomic } from '@prunekit/tensor';
 
 /** File names inside a run directory. */
@@ -18,7 +35,14 @@ export const RUN_FILES = {
   done: 'done.json',
 } as const;
 
-/** Path of a round's file: `rounds/<r>/<kind>.safetensors`. */
+/**
+ * Path of a round's file: `rounds/<r>/<kind>.safetensors`.
+ *
+ * @example
+ * ```ts
+ * roundFile('runs/lrr-3f9a', 2, 'mask'); // 'runs/lrr-3f9a/rounds/2/mask.safetensors'
+ * ```
+ */
 export function roundFile(dir: string, round: number, kind: 'mask' | 'trained' | 'rewound'): string {
   return join(dir, 'rounds', String(round), `${kind}.safetensors`);
 }
@@ -70,7 +94,11 @@ export function lockRunDir(dir: string): () => void {
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new PruneError('E_IO', `cannot create the lock file ${path} (${(e as NodeJS.ErrnoException).code})`, { cause: e, where: path });
+        throw new PruneError(
+          'E_IO',
+          `cannot create the lock file ${path} (${(e as NodeJS.ErrnoException).code})`,
+          { cause: e, where: path },
+        );
       }
       const holder = readFileSync(path, 'utf8').trim();
       const [pid, host] = holder.split('@');
@@ -96,10 +124,19 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Read a JSONL file into records (a missing file is empty). Malformed lines throw naming the line. */
+/**
+ * Read a JSONL file into records (a missing file is empty). Malformed lines throw naming the line.
+ *
+ * @example
+ * ```ts
+ * readJsonl('runs/lrr-3f9a/metrics.jsonl').filter((m) => m.type === 'round');
+ * ```
+ */
 export function readJsonl(path: string): Record<string, unknown>[] {
   if (!existsSync(path)) return [];
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim());
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   return lines.map((l, i) => {
     try {
       return JSON.parse(l) as Record<string, unknown>;
@@ -109,29 +146,61 @@ export function readJsonl(path: string): Record<string, unknown>[] {
   });
 }
 
-/** Write records as JSONL, atomically. */
+/**
+ * Write records as JSONL, atomically.
+ *
+ * @example
+ * ```ts
+ * writeJsonl('out/rows.jsonl', [{ round: 0 }, { round: 1 }]);
+ * ```
+ */
 export function writeJsonl(path: string, records: readonly unknown[]): void {
   writeFileAtomic(path, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }
 
-/** Write a JSON file atomically (pretty-printed). */
+/**
+ * Write a JSON file atomically (pretty-printed).
+ *
+ * @example
+ * ```ts
+ * writeJson('out/summary.json', { ok: true });
+ * ```
+ */
 export function writeJson(path: string, value: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Read a JSON file, with an `E_CHECKPOINT` naming the file if it is missing or malformed. */
+/**
+ * Read a JSON file, with an `E_CHECKPOINT` naming the file if it is missing or malformed.
+ *
+ * @example
+ * ```ts
+ * const { runId } = readJson<{ runId: string }>('runs/lrr-3f9a/recipe.json', 'recipe');
+ * ```
+ */
 export function readJson<T>(path: string, what = 'file'): T {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as T;
   } catch (e) {
-    throw new PruneError('E_CHECKPOINT', `cannot read the ${what} ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      cause: e,
-      where: path,
-    });
+    throw new PruneError(
+      'E_CHECKPOINT',
+      `cannot read the ${what} ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      {
+        cause: e,
+        where: path,
+      },
+    );
   }
 }
 
-/** Split saved model weights back into params and state (state names are stored with a `state:` prefix). */
+/**
+ * Split saved model weights back into params and state (state names are stored with a `state:` prefix).
+ *
+ * @example
+ * ```ts
+ * const { params, state } = splitSnapshot(loadWeights('runs/lrr-3f9a/anchor.safetensors').weights);
+ * ```
+ */
 export function splitSnapshot(w: Weights): ModelSnapshot {
   const params: Weights = new Map();
   const state: Weights = new Map();
@@ -142,7 +211,14 @@ export function splitSnapshot(w: Weights): ModelSnapshot {
   return { params, state };
 }
 
-/** Merge a snapshot into one map for saving (state names get a `state:` prefix). */
+/**
+ * Merge a snapshot into one map for saving (state names get a `state:` prefix).
+ *
+ * @example
+ * ```ts
+ * saveWeights('weights.safetensors', joinSnapshot(model.snapshot()));
+ * ```
+ */
 export function joinSnapshot(s: ModelSnapshot): Weights {
   const out: Weights = new Map(s.params);
   for (const [k, v] of s.state) out.set(`state:${k}`, v);
@@ -179,21 +255,37 @@ export function openRun(dir: string): RunReader {
   return {
     dir: abs,
     lastRound: () => lastRound(abs),
-    mask: async (round: number): Promise<Mask> => loadMask(need(roundFile(abs, round, 'mask'), `mask for round ${round}`)),
+    mask: async (round: number): Promise<Mask> =>
+      loadMask(need(roundFile(abs, round, 'mask'), `mask for round ${round}`)),
     weights: async (round: number, which: RoundWeights): Promise<ModelSnapshot> =>
-      splitSnapshot(loadWeights(need(roundFile(abs, round, which), `${which} weights for round ${round}`)).weights),
-    anchor: async () => splitSnapshot(loadWeights(need(join(abs, RUN_FILES.anchor), 'rewind anchor')).weights),
+      splitSnapshot(
+        loadWeights(need(roundFile(abs, round, which), `${which} weights for round ${round}`)).weights,
+      ),
+    anchor: async () =>
+      splitSnapshot(loadWeights(need(join(abs, RUN_FILES.anchor), 'rewind anchor')).weights),
   };
 }
 
-/** Highest round with a saved mask (−1 if none). */
+/**
+ * Highest round with a saved mask (−1 if none).
+ *
+ * @example
+ * ```ts
+ * lastRound('runs/lrr-3f9a'); // 5 for a finished 5-round run
+ * ```
+ */
 export function lastRound(dir: string): number {
   const rounds = join(dir, 'rounds');
   if (!existsSync(rounds)) return -1;
   return Math.max(
     -1,
     ...readdirSync(rounds)
-      .filter((d) => /^\d+$/.test(d) && existsSync(join(rounds, d, 'mask.safetensors')) && statSync(join(rounds, d)).isDirectory())
+      .filter(
+        (d) =>
+          /^\d+$/.test(d) &&
+          existsSync(join(rounds, d, 'mask.safetensors')) &&
+          statSync(join(rounds, d)).isDirectory(),
+      )
       .map(Number),
   );
 }

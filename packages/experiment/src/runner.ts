@@ -13,15 +13,22 @@ import {
   PruneError,
   type ScheduleDirective,
   type SignReport,
+  isPruneError,
   noopSink,
   parseStep,
   resolveOptions,
+  sizeOf,
   toIterations,
 } from '@prunekit/core';
 import { loadDataset } from '@prunekit/datasets';
 import { createModel } from '@prunekit/models';
 import { composeRewind } from '@prunekit/rewinding';
-import { SignSwitchTracker, type SignSwitchTrackerState, fixedSignProjection, signPerturbationHook } from '@prunekit/signs';
+import {
+  SignSwitchTracker,
+  type SignSwitchTrackerState,
+  fixedSignProjection,
+  signPerturbationHook,
+} from '@prunekit/signs';
 import {
   type EngineRequest,
   createRng,
@@ -45,6 +52,7 @@ import {
   roundSchedule,
   trainPhase,
 } from '@prunekit/train';
+import { assertNoPlaceholders } from './presets.js';
 import { type Recipe, resolveRecipe, seedsOf } from './recipe.js';
 import { type Registries, createRegistries } from './registries.js';
 import {
@@ -74,6 +82,21 @@ export interface RunOptions {
   readonly backend?: EngineRequest;
   /** A loaded dataset to use instead of loading `recipe.dataset` (e.g. shared by several runs). */
   readonly data?: Dataset;
+  /**
+   * Labels stored in `recipe.json` when the run directory is created (not part of the run id):
+   * the preset it came from, the sweep and grid point. {@link mergeRuns} reports them.
+   */
+  readonly meta?: RunMeta;
+}
+
+/** Labels of a run that are not part of its recipe (see {@link RunOptions.meta}). */
+export interface RunMeta {
+  /** The preset the recipe was made from. */
+  readonly preset?: string;
+  /** The sweep it belongs to. */
+  readonly sweep?: string;
+  /** The sweep's grid values of this run, by dotted path (e.g. `{ 'pruning.fraction': 0.5 }`). */
+  readonly label?: Readonly<Record<string, unknown>>;
 }
 
 /** One line of `metrics.jsonl`. */
@@ -98,6 +121,8 @@ export interface RunResult {
   readonly rounds: readonly RoundMetrics[];
   readonly seconds: number;
   readonly backend: string;
+  /** True when the run was already finished and nothing ran (the result is read from `done.json`). */
+  readonly skipped?: boolean;
 }
 
 /** The resume point, `checkpoint/state.json`. */
@@ -168,6 +193,53 @@ export async function resumeRun(dir: string, options: Omit<RunOptions, 'out'> = 
   return runInDir(recipe, stored.runId, dir, options);
 }
 
+/**
+ * Check every plugin name and option of a resolved recipe against the registries (model,
+ * dataset, mask strategy, rewind policy and modifiers), without loading data or writing
+ * anything. Throws the `E_UNKNOWN_NAME` / `E_RECIPE` error the run would throw, naming the field.
+ * Sweeps call it for every grid point before the first run starts.
+ *
+ * @example
+ * ```ts
+ * checkPlugins(resolveRecipe({ model: { name: 'mlp' }, dataset: { name: 'gaussian-mixture' } }));
+ * ```
+ */
+export function checkPlugins(recipe: Recipe, registries: Partial<Registries> = {}): void {
+  resolvePlugins(recipe, createRegistries(registries));
+}
+
+function resolvePlugins(recipe: Recipe, regs: Registries) {
+  const modelFactory = named(() => regs.models.get(recipe.model.name), 'model.name');
+  const datasetFactory = named(() => regs.datasets.get(recipe.dataset.name), 'dataset.name');
+  const strategy = named(() => regs.masks.get(recipe.pruning.strategy.name), 'pruning.strategy.name');
+  const strategyOptions = resolveOptions(
+    strategy,
+    recipe.pruning.strategy.options,
+    'pruning.strategy.options',
+  );
+  const rewind = composeRewind(
+    {
+      policy: recipe.rewind.policy.name,
+      options: recipe.rewind.policy.options,
+      modifiers: recipe.rewind.modifiers,
+    },
+    { policies: regs.rewind, modifiers: regs.modifiers, path: 'rewind' },
+  );
+  const modelOptions = resolveOptions(modelFactory, recipe.model.options, 'model.options');
+  const datasetOptions = resolveOptions(datasetFactory, recipe.dataset.options, 'dataset.options');
+  const flip = named(() => regs.signs.get('flip-fraction'), 'signs');
+  return {
+    modelFactory,
+    datasetFactory,
+    strategy,
+    strategyOptions,
+    rewind,
+    modelOptions,
+    datasetOptions,
+    flip,
+  };
+}
+
 async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
   const emit = options.onEvent ?? noopSink;
@@ -175,18 +247,26 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
   const recipeHash = canonicalJson(recipe);
 
   // Validate every name and option before writing anything.
-  const modelFactory = named(() => regs.models.get(recipe.model.name), 'model.name');
-  const datasetFactory = named(() => regs.datasets.get(recipe.dataset.name), 'dataset.name');
-  const strategy = named(() => regs.masks.get(recipe.pruning.strategy.name), 'pruning.strategy.name');
-  const strategyOptions = resolveOptions(strategy, recipe.pruning.strategy.options, 'pruning.strategy.options');
-  const rewind = composeRewind(
-    { policy: recipe.rewind.policy.name, options: recipe.rewind.policy.options, modifiers: recipe.rewind.modifiers },
-    { policies: regs.rewind, modifiers: regs.modifiers, path: 'rewind' },
-  );
-  const modelOptions = resolveOptions(modelFactory, recipe.model.options, 'model.options');
-  const datasetOptions = resolveOptions(datasetFactory, recipe.dataset.options, 'dataset.options');
-  const flip = regs.signs.get('flip-fraction');
-  if (recipe.signs.reference) openRun(recipe.signs.reference); // fails early if missing
+  const {
+    modelFactory,
+    datasetFactory,
+    strategy,
+    strategyOptions,
+    rewind,
+    modelOptions,
+    datasetOptions,
+    flip,
+  } = resolvePlugins(recipe, regs);
+  assertNoPlaceholders(recipe);
+  // Other runs this one reads (masks, signs) must exist before anything is trained.
+  for (const [field, ref] of crossRunReferences(recipe)) {
+    try {
+      openRun(ref);
+    } catch (e) {
+      if (isPruneError(e)) throw new PruneError(e.code, `${field}: ${e.message}`, { cause: e, where: ref });
+      throw e;
+    }
+  }
 
   const release = lockRunDir(dir);
   let model: PrunableModel | undefined;
@@ -202,9 +282,10 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
           where: dir,
         });
       }
-      if (existsSync(join(dir, RUN_FILES.done))) return readJson<RunResult>(join(dir, RUN_FILES.done), 'result');
+      if (existsSync(join(dir, RUN_FILES.done)))
+        return { ...readJson<RunResult>(join(dir, RUN_FILES.done), 'result'), skipped: true };
     } else {
-      writeJson(recipeFile, { runId: id, recipe });
+      writeJson(recipeFile, { runId: id, recipe, ...(options.meta ? { meta: options.meta } : {}) });
     }
 
     if (!currentBackend()) await initBackend(options.backend ? { engine: options.backend } : {});
@@ -213,20 +294,30 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
     const data = options.data ?? (await loadDataset(datasetFactory, datasetOptions, 'dataset.options'));
     model = createModel(modelFactory, modelOptions, seeds.init, 'model.options');
     const m = model;
+    checkFits(m, data, recipe);
     emit({ type: 'run-start', runId: id, dir, rounds: recipe.pruning.rounds, backend });
     const opt = createOptimizer(m, recipe.training.optimizer);
     optimizer = opt;
     const loss = lossFor(m.task);
     const bs = recipe.training.batchSize;
     const ipe = data.batchCount('train', { batchSize: bs });
-    if (ipe === 0) throw new PruneError('E_DATA', `dataset '${data.name}' has no training examples`, { where: 'dataset' });
+    if (ipe === 0)
+      throw new PruneError('E_DATA', `dataset '${data.name}' has no training examples`, { where: 'dataset' });
     const roundSteps = Math.max(1, toIterations(recipe.training.epochs, ipe));
     const warmupSteps = toIterations(recipe.training.warmup, ipe);
-    const anchorStep = recipe.rewind.anchor === 'warmup' ? warmupSteps : toIterations(recipe.rewind.anchor, ipe);
+    // The anchor θ_k: the policy's own `at` option if it has one set (weight-rewind{at}), else
+    // the recipe's rewind.anchor (default: the end of warm-up, as in the paper).
+    const atOption = (rewind.options as { at?: unknown }).at;
+    const anchorSpec = typeof atOption === 'string' ? atOption : recipe.rewind.anchor;
+    const anchorStep = anchorSpec === 'warmup' ? warmupSteps : toIterations(anchorSpec, ipe);
     if (anchorStep > warmupSteps + roundSteps) {
-      throw new PruneError('E_RECIPE', `rewind.anchor is step ${anchorStep}, after the end of round 0 (step ${warmupSteps + roundSteps})`, {
-        hint: 'choose an anchor inside the warm-up or the first round',
-      });
+      throw new PruneError(
+        'E_RECIPE',
+        `rewind.anchor is step ${anchorStep}, after the end of round 0 (step ${warmupSteps + roundSteps})`,
+        {
+          hint: 'choose an anchor inside the warm-up or the first round',
+        },
+      );
     }
     const L = recipe.pruning.rounds;
     const files = {
@@ -252,9 +343,15 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
         });
       }
       if (st.backend !== backend) {
-        emit({ type: 'log', level: 'warn', message: `run was checkpointed on ${st.backend}, resuming on ${backend}: results may differ in the last bits` });
+        emit({
+          type: 'log',
+          level: 'warn',
+          message: `run was checkpointed on ${st.backend}, resuming on ${backend}: results may differ in the last bits`,
+        });
       }
-      m.restore(splitSnapshot(loadWeights(join(dir, 'checkpoint', `gen-${st.gen}.model.safetensors`)).weights));
+      m.restore(
+        splitSnapshot(loadWeights(join(dir, 'checkpoint', `gen-${st.gen}.model.safetensors`)).weights),
+      );
       opt.setState(loadOptimizer(join(dir, 'checkpoint', `gen-${st.gen}.optimizer.safetensors`), opt.kind));
     } else {
       st = {
@@ -292,10 +389,19 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
 
     const checkpoint = (next: Partial<RunState>, tracker?: SignSwitchTracker) => {
       const gen = st.gen + 1;
-      saveWeights(join(dir, 'checkpoint', `gen-${gen}.model.safetensors`), joinSnapshot(m.snapshot()), { kind: 'checkpoint' });
+      saveWeights(join(dir, 'checkpoint', `gen-${gen}.model.safetensors`), joinSnapshot(m.snapshot()), {
+        kind: 'checkpoint',
+      });
       saveOptimizer(join(dir, 'checkpoint', `gen-${gen}.optimizer.safetensors`), opt.state());
       const { tracker: _old, ...rest } = st;
-      st = { ...rest, ...next, gen, metricsCount: metrics.length, signsCount: signRecords.length, ...(tracker ? { tracker: tracker.state() } : {}) };
+      st = {
+        ...rest,
+        ...next,
+        gen,
+        metricsCount: metrics.length,
+        signsCount: signRecords.length,
+        ...(tracker ? { tracker: tracker.state() } : {}),
+      };
       writeJson(files.state, st);
       for (const f of readdirSync(join(dir, 'checkpoint'))) {
         const g = /^gen-(\d+)\./.exec(f);
@@ -304,9 +410,17 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
       emit({ type: 'checkpoint', round: st.round, epoch: Math.floor(st.step / ipe), path: files.state });
     };
 
-    const evalSplits = (): Pick<RoundMetrics, 'testLoss' | 'testAccuracy' | 'validationLoss' | 'validationAccuracy'> => {
+    const evalSplits = (): Pick<
+      RoundMetrics,
+      'testLoss' | 'testAccuracy' | 'validationLoss' | 'validationAccuracy'
+    > => {
       const test = evaluate(m, data, 'test', { batchSize: recipe.evaluation.batchSize, loss });
-      const out: { testLoss: number; testAccuracy?: number; validationLoss?: number; validationAccuracy?: number } = { testLoss: test.loss };
+      const out: {
+        testLoss: number;
+        testAccuracy?: number;
+        validationLoss?: number;
+        validationAccuracy?: number;
+      } = { testLoss: test.loss };
       if (test.accuracy !== undefined) out.testAccuracy = test.accuracy;
       if (data.size('validation') > 0) {
         const v = evaluate(m, data, 'validation', { batchSize: recipe.evaluation.batchSize, loss });
@@ -335,14 +449,24 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
       mask.assertMatches(m.params, maskFile);
       const density = mask.density();
       if (recipe.signs.fixed && !projection && (recipe.signs.fixed.from === 'init' || r >= 1)) {
-        const source = recipe.signs.fixed.from === 'init' ? init : splitSnapshot(loadWeights(files.anchor).weights);
+        const source =
+          recipe.signs.fixed.from === 'init' ? init : splitSnapshot(loadWeights(files.anchor).weights);
         projection = fixedSignProjection(new Map([...source.params].filter(([k]) => mask.has(k))));
       }
-      const afterStepProjection: TrainHooks['afterStep'] = projection ? () => projection!.apply(m) : undefined;
+      const afterStepProjection: TrainHooks['afterStep'] = projection
+        ? () => projection!.apply(m)
+        : undefined;
 
       // Dense warm-up (round 0): linear ramp to the round's LR; the anchor may be inside it.
       if (r === 0 && st.phase === 'warmup') {
-        emit({ type: 'round-start', round: 0, rounds: L, density, epochs: Math.ceil(warmupSteps / ipe), stepsPerEpoch: ipe });
+        emit({
+          type: 'round-start',
+          round: 0,
+          rounds: L,
+          density,
+          epochs: Math.ceil(warmupSteps / ipe),
+          stepsPerEpoch: ipe,
+        });
         await trainPhase({
           model: m,
           data,
@@ -365,7 +489,11 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
             },
             onEpochEnd: (i) => {
               const done = i.step + 1 >= warmupSteps;
-              checkpoint(done ? { phase: 'train', step: 0, lastLr: i.lr, trainLoss: i.loss } : { step: i.step + 1, lastLr: i.lr, trainLoss: i.loss });
+              checkpoint(
+                done
+                  ? { phase: 'train', step: 0, lastLr: i.lr, trainLoss: i.loss }
+                  : { step: i.step + 1, lastLr: i.lr, trainLoss: i.loss },
+              );
             },
           },
         });
@@ -379,7 +507,14 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
           : new SignSwitchTracker().start(m.snapshot().params, mask)
         : undefined;
       if (st.step === 0) {
-        emit({ type: 'round-start', round: r, rounds: L, density, epochs: Math.ceil(steps / ipe), stepsPerEpoch: ipe });
+        emit({
+          type: 'round-start',
+          round: r,
+          rounds: L,
+          density,
+          epochs: Math.ceil(steps / ipe),
+          stepsPerEpoch: ipe,
+        });
       }
       const roundStart = performance.now();
       const phase = await trainPhase({
@@ -406,7 +541,14 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
             const epochNo = Math.ceil((i.step + 1) / ipe); // epochs completed in this round
             if (tracker) {
               const f = tracker.observe(epochNo, m.snapshot().params);
-              pushSigns({ type: 'epoch-flips', round: r, epoch: epochNo, flipFraction: f.value, flipped: f.flipped, perLayer: f.perLayer });
+              pushSigns({
+                type: 'epoch-flips',
+                round: r,
+                epoch: epochNo,
+                flipFraction: f.value,
+                flipped: f.flipped,
+                perLayer: f.perLayer,
+              });
             }
             if (perturb && i.complete && i.step + 1 < steps) {
               const res = perturb.onEpochEnd(epochNo, m, mask, signRng.fork(`round-${r}`));
@@ -415,15 +557,32 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
             if (recipe.evaluation.everyEpoch) {
               const e = evalSplits();
               pushMetric({ type: 'epoch', round: r, epoch: epochNo, density, trainLoss: i.loss, ...e });
-              emit({ type: 'eval', round: r, epoch: epochNo, split: 'test', loss: e.testLoss, ...(e.testAccuracy === undefined ? {} : { accuracy: e.testAccuracy }) });
+              emit({
+                type: 'eval',
+                round: r,
+                epoch: epochNo,
+                split: 'test',
+                loss: e.testLoss,
+                ...(e.testAccuracy === undefined ? {} : { accuracy: e.testAccuracy }),
+              });
             }
-            checkpoint({ round: r, phase: 'train', step: i.step + 1, lastLr: i.lr, trainLoss: i.loss }, tracker);
+            checkpoint(
+              { round: r, phase: 'train', step: i.step + 1, lastLr: i.lr, trainLoss: i.loss },
+              tracker,
+            );
           },
         },
       });
+      // LR of the round's last step: the phase's, or the checkpoint's when resuming after the phase
+      // (a phase that runs no step reports the schedule's LR at its end, one step too far).
+      const lastLr = phase.steps > 0 ? phase.lastLr : st.lastLr;
       if (!metrics.some((x) => x.type === 'round' && x.round === r)) {
         // The round's training is over (now, or before a crash that came before its record).
-        const trained = m.snapshot();
+        // Pruned weights are saved as +0: the loop leaves them at ±0 (the sign of their last
+        // update), which would make a resumed run differ from an uninterrupted one in the bits of
+        // a zero (the optimizer's momentum of pruned weights is zeroed again when a phase restarts).
+        const trained = maskSnapshot(m.snapshot(), mask);
+        m.restore(trained);
         saveWeights(roundFile(dir, r, 'trained'), joinSnapshot(trained), { round: String(r) });
         const e = evalSplits();
         const record: RoundMetrics = {
@@ -436,19 +595,35 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
           seconds: (performance.now() - roundStart) / 1000,
         };
         pushMetric(record);
-        emit({ type: 'round-end', round: r, density, testLoss: e.testLoss, ...(e.testAccuracy === undefined ? {} : { testAccuracy: e.testAccuracy }) });
+        emit({
+          type: 'round-end',
+          round: r,
+          density,
+          testLoss: e.testLoss,
+          ...(e.testAccuracy === undefined ? {} : { testAccuracy: e.testAccuracy }),
+        });
         // Sign metrics of the round: vs the anchor, vs the previous round, vs a reference run.
         const anchor = existsSync(files.anchor) ? splitSnapshot(loadWeights(files.anchor).weights) : init;
-        const vs = (b: ModelSnapshot): SignReport => flip.compute({ params: m.params, a: b.params, b: trained.params, mask }, resolveOptions(flip, {}));
-        const signLine: Record<string, unknown> = { type: 'round-signs', round: r, density, flipVsAnchor: summarizeReport(vs(anchor)) };
-        if (r > 0) signLine.flipVsPrevious = summarizeReport(vs(splitSnapshot(loadWeights(roundFile(dir, r - 1, 'trained')).weights)));
+        const vs = (b: ModelSnapshot): SignReport =>
+          flip.compute({ params: m.params, a: b.params, b: trained.params, mask }, resolveOptions(flip, {}));
+        const signLine: Record<string, unknown> = {
+          type: 'round-signs',
+          round: r,
+          density,
+          flipVsAnchor: summarizeReport(vs(anchor)),
+        };
+        if (r > 0)
+          signLine.flipVsPrevious = summarizeReport(
+            vs(splitSnapshot(loadWeights(roundFile(dir, r - 1, 'trained')).weights)),
+          );
         if (recipe.signs.reference) {
           const ref = openRun(recipe.signs.reference);
-          if (ref.lastRound() >= r) signLine.flipVsReference = summarizeReport(vs(await ref.weights(r, 'trained')));
+          if (ref.lastRound() >= r)
+            signLine.flipVsReference = summarizeReport(vs(await ref.weights(r, 'trained')));
         }
         if (tracker) signLine.switches = tracker.summary();
         pushSigns(signLine);
-        checkpoint({ round: r, phase: 'train', step: steps, lastLr: phase.lastLr, trainLoss: record.trainLoss });
+        checkpoint({ round: r, phase: 'train', step: steps, lastLr, trainLoss: record.trainLoss });
       }
       if (r === L) break;
 
@@ -467,16 +642,27 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
         target,
         rng: createRng(seeds.masks).fork(`masks/${r + 1}`),
         model: m,
-        batches: () => data.batches('train', { batchSize: bs, seed: seeds.data, epoch: 999_999, augment: false, shuffle: true }),
+        batches: () =>
+          data.batches('train', {
+            batchSize: bs,
+            seed: seeds.data,
+            epoch: 999_999,
+            augment: false,
+            shuffle: true,
+          }),
         loss,
         runs: openRun,
       };
       const next = await strategy.prune(ctx, strategyOptions);
       next.assertMatches(m.params, `the mask from '${strategy.name}'`);
       if (!next.isSubsetOf(mask)) {
-        throw new PruneError('E_MASK', `mask strategy '${strategy.name}' returned a mask that regrows pruned weights in round ${r + 1}`, {
-          hint: 'a new mask must lie inside the current one',
-        });
+        throw new PruneError(
+          'E_MASK',
+          `mask strategy '${strategy.name}' returned a mask that regrows pruned weights in round ${r + 1}`,
+          {
+            hint: 'a new mask must lie inside the current one',
+          },
+        );
       }
       m.restore(trained); // gradient-based strategies may have touched the live model
       mkdirSync(join(dir, 'rounds', String(r + 1)), { recursive: true });
@@ -507,14 +693,22 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
       if (result.optimizer) opt.setState(result.optimizer);
       else opt.reset();
       const rewound = m.snapshot();
-      saveWeights(roundFile(dir, r + 1, 'rewound'), joinSnapshot(rewound), { round: String(r + 1), rewind: rewind.description });
+      saveWeights(roundFile(dir, r + 1, 'rewound'), joinSnapshot(rewound), {
+        round: String(r + 1),
+        rewind: rewind.description,
+      });
       pushSigns({
         type: 'rewind',
         round: r + 1,
         policy: rewind.description,
-        flipVsTrained: summarizeReport(flip.compute({ params: m.params, a: trained.params, b: rewound.params, mask: next }, resolveOptions(flip, {}))),
+        flipVsTrained: summarizeReport(
+          flip.compute(
+            { params: m.params, a: trained.params, b: rewound.params, mask: next },
+            resolveOptions(flip, {}),
+          ),
+        ),
       });
-      checkpoint({ round: r + 1, phase: 'train', step: 0, directive: result.schedule, lastLr: phase.lastLr });
+      checkpoint({ round: r + 1, phase: 'train', step: 0, directive: result.schedule, lastLr });
     }
 
     writeSummaryCsv(dir, metrics, signRecords);
@@ -536,19 +730,95 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
   }
 }
 
+/**
+ * Run directories a recipe refers to, with their fields: `signs.reference`, and every string
+ * option called `reference` or `run` of the mask strategy, rewind policy and modifiers (the
+ * convention of the built-ins `from-run`, `random-matched` and `with-signs`).
+ */
+function crossRunReferences(recipe: Recipe): [string, string][] {
+  const out: [string, string][] = [];
+  const walk = (v: unknown, path: string) => {
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        walk(x, `${path}.${i}`);
+      });
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if ((k === 'reference' || k === 'run') && typeof x === 'string') out.push([`${path}.${k}`, x]);
+        else walk(x, `${path}.${k}`);
+      }
+    }
+  };
+  if (recipe.signs.reference) out.push(['signs.reference', recipe.signs.reference]);
+  walk(recipe.pruning.strategy.options, 'pruning.strategy.options');
+  walk(recipe.rewind.policy.options, 'rewind.policy.options');
+  recipe.rewind.modifiers.forEach((m, i) => {
+    walk(m.options, `rewind.modifiers.${i}.options`);
+  });
+  return out;
+}
+
+/** The model must take the dataset's inputs, give its number of outputs, and solve its kind of task. */
+function checkFits(m: PrunableModel, data: Dataset, recipe: Recipe): void {
+  const what = `model '${recipe.model.name}' and dataset '${recipe.dataset.name}'`;
+  if (m.task !== data.task) {
+    throw new PruneError(
+      'E_RECIPE',
+      `${what} do not fit: the model is for ${m.task}, the dataset is a ${data.task} task`,
+      {
+        hint:
+          m.task === 'classification'
+            ? "use a regression model such as 'single-neuron'"
+            : 'use a classification model such as mlp',
+        where: 'model.name',
+      },
+    );
+  }
+  if (sizeOf(m.inputShape) !== sizeOf(data.inputShape)) {
+    throw new PruneError(
+      'E_SHAPE',
+      `${what} do not fit: the model takes inputs of shape [${m.inputShape}], the dataset gives [${data.inputShape}]`,
+      {
+        hint: `set the model's input shape in model.options to [${data.inputShape}]`,
+        where: 'model.options',
+      },
+    );
+  }
+  if (m.outputSize !== data.outputSize) {
+    throw new PruneError(
+      'E_SHAPE',
+      `${what} do not fit: the model has ${m.outputSize} outputs, the dataset needs ${data.outputSize}`,
+      {
+        hint: `set model.options.classes to ${data.outputSize} (or the model's output option)`,
+        where: 'model.options',
+      },
+    );
+  }
+}
+
 function named<T>(get: () => T, field: string): T {
   try {
     return get();
   } catch (e) {
-    if (e instanceof PruneError) throw new PruneError(e.code, `${field}: ${e.message}`, { cause: e, where: field });
+    if (e instanceof PruneError)
+      throw new PruneError(e.code, `${field}: ${e.message}`, { cause: e, where: field });
     throw e;
   }
 }
 
-function phaseSchedule(recipe: Recipe, d: ScheduleDirective, lastLr: number, roundSteps: number, ipe: number): { schedule: LrSchedule; steps: number } {
+function phaseSchedule(
+  recipe: Recipe,
+  d: ScheduleDirective,
+  lastLr: number,
+  roundSteps: number,
+  ipe: number,
+): { schedule: LrSchedule; steps: number } {
   if (d.kind === 'restart') {
     const from = Math.min(d.fromStep, roundSteps - 1);
-    return { schedule: offset(roundSchedule(recipe.training.schedule, roundSteps), from), steps: roundSteps - from };
+    return {
+      schedule: offset(roundSchedule(recipe.training.schedule, roundSteps), from),
+      steps: roundSteps - from,
+    };
   }
   const lr = d.lr === 'last' ? lastLr : d.lr;
   const steps = d.length ? Math.max(1, toIterations(parseStep(d.length), ipe)) : roundSteps;
@@ -580,18 +850,39 @@ function loadOptimizer(path: string, kind: string): OptimizerState {
   return { kind: metadata.optimizer ?? kind, step: Number(metadata.step ?? 0), slots: weights };
 }
 
-function writeSummaryCsv(dir: string, metrics: readonly RoundMetrics[], signs: readonly Record<string, unknown>[]): void {
-  const header = ['round', 'density', 'test_accuracy', 'test_loss', 'validation_accuracy', 'train_loss', 'flip_vs_anchor', 'flip_vs_previous'];
+function writeSummaryCsv(
+  dir: string,
+  metrics: readonly RoundMetrics[],
+  signs: readonly Record<string, unknown>[],
+): void {
+  const header = [
+    'round',
+    'density',
+    'test_accuracy',
+    'test_loss',
+    'validation_accuracy',
+    'train_loss',
+    'flip_vs_anchor',
+    'flip_vs_previous',
+  ];
   const rows = metrics
     .filter((m) => m.type === 'round')
     .map((m) => {
       const s = signs.find((x) => x.type === 'round-signs' && x.round === m.round) as
         | { flipVsAnchor?: { value: number }; flipVsPrevious?: { value: number } }
         | undefined;
-      return [m.round, m.density, m.testAccuracy ?? '', m.testLoss, m.validationAccuracy ?? '', m.trainLoss, s?.flipVsAnchor?.value ?? '', s?.flipVsPrevious?.value ?? '']
+      return [
+        m.round,
+        m.density,
+        m.testAccuracy ?? '',
+        m.testLoss,
+        m.validationAccuracy ?? '',
+        m.trainLoss,
+        s?.flipVsAnchor?.value ?? '',
+        s?.flipVsPrevious?.value ?? '',
+      ]
         .map((v) => (typeof v === 'number' ? String(Number(v.toPrecision(8))) : v))
         .join(',');
     });
   writeFileAtomic(join(dir, RUN_FILES.summary), `${header.join(',')}\n${rows.join('\n')}\n`);
 }
-
