@@ -8,8 +8,8 @@ import { join } from 'node:path';
 
 const root = process.cwd();
 const out = mkdtempSync(join(tmpdir(), 'prunekit-pack-'));
-const dirs = readdirSync(join(root, 'packages'))
-  .map((d) => join(root, 'packages', d))
+const dirs = ['packages', 'apps']
+  .flatMap((group) => readdirSync(join(root, group)).map((d) => join(root, group, d)))
   .filter((d) => existsSync(join(d, 'package.json')));
 const problems = [];
 const pnpm = process.env.PNPM_BIN ?? 'pnpm';
@@ -32,16 +32,15 @@ for (const dir of dirs) {
     .split('\n');
   const allowed = /^package\/(dist\/.+|README\.md|LICENSE|package\.json)$/;
   for (const f of files) if (!allowed.test(f)) problems.push(`${pkg.name}: unexpected file in tarball: ${f}`);
-  for (const must of [
-    'package/README.md',
-    'package/LICENSE',
-    'package/package.json',
-    'package/dist/index.js',
-    'package/dist/index.cjs',
-    'package/dist/index.d.ts',
-    'package/dist/index.d.cts',
-  ]) {
-    if (!files.includes(must)) problems.push(`${pkg.name}: missing ${must}`);
+  // Every file the manifest points at (main, module, types, exports, bin) must be in the tarball.
+  const targets = new Set(['README.md', 'LICENSE', 'package.json']);
+  const collect = (v) => {
+    if (typeof v === 'string') targets.add(v.replace(/^\.\//, ''));
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) collect(x);
+  };
+  collect([pkg.main, pkg.module, pkg.types, pkg.exports, pkg.bin]);
+  for (const t of targets) {
+    if (!files.includes(`package/${t}`)) problems.push(`${pkg.name}: missing ${t} (named in package.json)`);
   }
   const manifest = execFileSync('tar', ['-xzOf', join(out, tarball), 'package/package.json'], {
     encoding: 'utf8',
@@ -59,4 +58,4 @@ if (problems.length) {
   console.error(`pack check failed:\n- ${problems.join('\n- ')}`);
   process.exit(1);
 }
-console.log(`pack check: ${dirs.length} packages ok (tarballs in ${out})`);
+console.log(`pack check: every public package ok (tarballs in ${out})`);
