@@ -466,6 +466,7 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
           density,
           epochs: Math.ceil(warmupSteps / ipe),
           stepsPerEpoch: ipe,
+          phase: 'warmup',
         });
         await trainPhase({
           model: m,
@@ -514,6 +515,7 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
           density,
           epochs: Math.ceil(steps / ipe),
           stepsPerEpoch: ipe,
+          phase: 'train',
         });
       }
       const roundStart = performance.now();
