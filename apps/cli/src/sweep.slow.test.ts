@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { inspectReport } from '../../../tools/testing/chromium.js';
 import { jsonLines, prunekit } from './testing/cli-process.js';
 
 const SWEEP = `# two methods × two seeds on a tiny task
@@ -75,6 +76,8 @@ describe('prunekit sweep / merge / report (spawned)', () => {
   }, 240_000);
 });
 
+const ARTIFACTS = join(__dirname, '../../../artifacts');
+
 describe('prunekit demo (spawned)', () => {
   it('runs LRR, IMP and the random control plus the neuron study, and writes the report', async () => {
     const out = mkdtempSync(join(tmpdir(), 'pk-cli-demo-'));
@@ -101,5 +104,26 @@ describe('prunekit demo (spawned)', () => {
     expect(existsSync(join(out, 'report.html'))).toBe(true);
     expect(existsSync(join(out, 'neuron-study', 'neuron-study.json'))).toBe(true);
     expect(readdirSync(join(out, 'runs'))).toHaveLength(3);
+
+    // The demo's report opens in real headless Chromium and shows its plots, offline.
+    const page = await inspectReport(join(out, 'report.html'), {
+      screenshot: join(ARTIFACTS, 'demo-report.png'),
+    });
+    expect(page.ready).toBe('ok');
+    expect(page.errors).toEqual([]);
+    expect(page.blocked).toEqual([]);
+    expect(page.failed).toEqual([]);
+    // LRR, IMP and the random control, rounds 0 and 1: three lines of two points.
+    expect(page.stats['accuracy-density']).toMatchObject({
+      svg: 1,
+      rows: 6,
+      groups: 3,
+      lines: 3,
+      symbols: 6,
+    });
+    for (const plot of ['sign-flips', 'layer-density', 'neuron-success']) {
+      expect(page.stats[plot]?.svg, plot).toBe(1);
+      expect(page.stats[plot]?.rows, plot).toBeGreaterThan(0);
+    }
   }, 240_000);
 });

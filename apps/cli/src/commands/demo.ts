@@ -149,6 +149,11 @@ export const demoCommand: Command = {
           out: join(out, 'report.html'),
           title: `prunekit demo: LRR vs IMP vs random masks (${task.short})`,
           studyDirs: [studyDir],
+          // Name the groups after the methods rather than their recipe differences.
+          label: (run) => {
+            const i = results.findIndex((r) => resolve(r.dir) === resolve(run.dir));
+            return i >= 0 ? `${methods[i]!.key} (${methods[i]!.preset})` : run.runId;
+          },
         },
       );
       reportPath = rep.html;
