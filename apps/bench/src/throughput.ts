@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type PrunableModel } from '@prunekit/core';
+import type { PrunableModel } from '@prunekit/core';
 import { createModel, createModelRegistry } from '@prunekit/models';
 import { type EngineName, ENGINE_ORDER, createRng, initBackend } from '@prunekit/tensor';
 import { crossEntropy, sgd } from '@prunekit/train';
@@ -24,7 +24,13 @@ interface Case {
 
 const CASES: Case[] = [
   { label: 'LeNet-300-100', model: 'lenet-300-100', options: {}, batch: 128, conv: false },
-  { label: 'Conv-2 (28×28×1)', model: 'conv2', options: { inputShape: [28, 28, 1], classes: 10 }, batch: 128, conv: true },
+  {
+    label: 'Conv-2 (28×28×1)',
+    model: 'conv2',
+    options: { inputShape: [28, 28, 1], classes: 10 },
+    batch: 128,
+    conv: true,
+  },
 ];
 
 interface Row {
@@ -46,8 +52,14 @@ function median(xs: number[]): number {
 
 function benchModel(model: PrunableModel, batch: number, budgetMs: number): { ms: number; steps: number } {
   const rng = createRng(0);
-  const x = tf.tensor(Float32Array.from({ length: batch * model.inputShape.reduce((a, b) => a * b, 1) }, () => rng.normal()), [batch, ...model.inputShape]);
-  const y = tf.tensor1d(Int32Array.from({ length: batch }, () => rng.int(model.outputSize)), 'int32');
+  const x = tf.tensor(
+    Float32Array.from({ length: batch * model.inputShape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+    [batch, ...model.inputShape],
+  );
+  const y = tf.tensor1d(
+    Int32Array.from({ length: batch }, () => rng.int(model.outputSize)),
+    'int32',
+  );
   const opt = sgd(model, { momentum: 0.9, weightDecay: 1e-4 });
   const vars = model.params.map((p) => model.variable(p.name));
   const names = new Map(model.params.map((p) => [model.variable(p.name).name, p.name]));
@@ -91,7 +103,16 @@ async function main(): Promise<void> {
     }
     for (const c of CASES) {
       if (engine === 'cpu' && c.conv && !full) {
-        rows.push({ engine, model: c.label, batch: c.batch, samplesPerSecond: null, msPerStep: null, steps: 0, peakRssMiB: 0, note: 'skipped (cpu is ~100× slower on conv; --full runs it)' });
+        rows.push({
+          engine,
+          model: c.label,
+          batch: c.batch,
+          samplesPerSecond: null,
+          msPerStep: null,
+          steps: 0,
+          peakRssMiB: 0,
+          note: 'skipped (cpu is ~100× slower on conv; --full runs it)',
+        });
         continue;
       }
       peak = 0;
@@ -102,16 +123,30 @@ async function main(): Promise<void> {
       model.dispose();
       clearInterval(timer);
       sampleRss();
-      if (tf.memory().numTensors !== before - model.params.length - model.state.length && tf.memory().numTensors > before) {
+      if (
+        tf.memory().numTensors !== before - model.params.length - model.state.length &&
+        tf.memory().numTensors > before
+      ) {
         console.warn(`warning: ${engine}/${c.label} left tensors behind`);
       }
-      rows.push({ engine, model: c.label, batch: c.batch, samplesPerSecond: (c.batch * 1000) / ms, msPerStep: ms, steps, peakRssMiB: peak / 2 ** 20 });
+      rows.push({
+        engine,
+        model: c.label,
+        batch: c.batch,
+        samplesPerSecond: (c.batch * 1000) / ms,
+        msPerStep: ms,
+        steps,
+        peakRssMiB: peak / 2 ** 20,
+      });
     }
   }
   console.log('\ntraining throughput (forward + backward + SGD update, median of timed steps)\n');
-  console.log(`${'engine'.padEnd(9)}${'model'.padEnd(20)}${'batch'.padStart(6)}${'samples/s'.padStart(12)}${'ms/step'.padStart(10)}${'steps'.padStart(7)}${'peak RSS MiB'.padStart(14)}`);
+  console.log(
+    `${'engine'.padEnd(9)}${'model'.padEnd(20)}${'batch'.padStart(6)}${'samples/s'.padStart(12)}${'ms/step'.padStart(10)}${'steps'.padStart(7)}${'peak RSS MiB'.padStart(14)}`,
+  );
   for (const r of rows) {
-    const sps = r.samplesPerSecond === null ? '—' : r.samplesPerSecond.toFixed(r.samplesPerSecond < 10 ? 2 : 0);
+    const sps =
+      r.samplesPerSecond === null ? '—' : r.samplesPerSecond.toFixed(r.samplesPerSecond < 10 ? 2 : 0);
     const ms = r.msPerStep === null ? '—' : r.msPerStep.toFixed(1);
     console.log(
       `${r.engine.padEnd(9)}${r.model.padEnd(20)}${String(r.batch).padStart(6)}${sps.padStart(12)}${ms.padStart(10)}${String(r.steps).padStart(7)}${(r.peakRssMiB ? r.peakRssMiB.toFixed(0) : '—').padStart(14)}${r.note ? `  ${r.note}` : ''}`,
@@ -121,7 +156,10 @@ async function main(): Promise<void> {
     const file = args[jsonAt + 1];
     if (!file) throw new Error('--json needs a file name');
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`,
+    );
     console.log(`\nwrote ${file}`);
   }
 }
