@@ -12,7 +12,10 @@ import type { RewindPlan } from './plan.js';
 export function impPlan(options: { at?: StepString; replayFrom?: 'anchor' | 'start' } = {}): RewindPlan {
   return {
     policy: 'weight-rewind',
-    options: { ...(options.at === undefined ? {} : { at: options.at }), replayFrom: options.replayFrom ?? 'start' },
+    options: {
+      ...(options.at === undefined ? {} : { at: options.at }),
+      replayFrom: options.replayFrom ?? 'start',
+    },
   };
 }
 

@@ -29,12 +29,19 @@ export function evaluate(
   let correct = 0;
   let count = 0;
   const classification = model.task === 'classification';
-  for (const { x, y } of data.batches(split, { batchSize: options.batchSize ?? 512, seed: 0, shuffle: false, augment: false })) {
+  for (const { x, y } of data.batches(split, {
+    batchSize: options.batchSize ?? 512,
+    seed: 0,
+    shuffle: false,
+    augment: false,
+  })) {
     const n = x.shape[0]!;
     const [l, c] = tf.tidy(() => {
       const out = model.forward(x, false);
       const lv = loss(out, y).dataSync()[0]!;
-      const cv = classification ? tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), tf.cast(y, 'int32')), 'int32')).dataSync()[0]! : 0;
+      const cv = classification
+        ? tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), tf.cast(y, 'int32')), 'int32')).dataSync()[0]!
+        : 0;
       return [lv, cv];
     });
     x.dispose();

@@ -13,7 +13,10 @@ const halfMask = (model: ReturnType<typeof tinyMlp>) =>
       .filter((p) => p.prunable)
       .map((p) => {
         const n = p.shape.reduce((a, b) => a * b, 1);
-        return [p.name, { shape: p.shape, data: Uint8Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : 0)) }] as const;
+        return [
+          p.name,
+          { shape: p.shape, data: Uint8Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : 0)) },
+        ] as const;
       }),
   );
 
@@ -39,7 +42,8 @@ describe('trainPhase', () => {
         afterStep: () => {
           for (const [name, m] of mask.entries()) {
             const w = model.variable(name).dataSync();
-            for (let i = 0; i < w.length; i++) if (m.data[i] === 0 && w[i] !== 0) throw new Error(`${name}[${i}] = ${w[i]}`);
+            for (let i = 0; i < w.length; i++)
+              if (m.data[i] === 0 && w[i] !== 0) throw new Error(`${name}[${i}] = ${w[i]}`);
           }
           checked++;
         },
@@ -61,17 +65,42 @@ describe('trainPhase', () => {
       const model = tinyMlp(2);
       const opt = sgd(model, { momentum: 0.9 });
       if (split === undefined) {
-        await trainPhase({ model, data, optimizer: opt, schedule: cosine(0.1, 0, 20), steps: 20, batchSize: 16, dataSeed: 9 });
+        await trainPhase({
+          model,
+          data,
+          optimizer: opt,
+          schedule: cosine(0.1, 0, 20),
+          steps: 20,
+          batchSize: 16,
+          dataSeed: 9,
+        });
       } else {
         // Run to `split`, save, continue in a fresh model + optimizer from the saved state.
-        await trainPhase({ model, data, optimizer: opt, schedule: cosine(0.1, 0, 20), steps: split, batchSize: 16, dataSeed: 9 });
+        await trainPhase({
+          model,
+          data,
+          optimizer: opt,
+          schedule: cosine(0.1, 0, 20),
+          steps: split,
+          batchSize: 16,
+          dataSeed: 9,
+        });
         const snap = model.snapshot();
         const st = opt.state();
         const m2 = tinyMlp(99);
         m2.restore(snap);
         const o2 = sgd(m2, { momentum: 0.9 });
         o2.setState(st);
-        await trainPhase({ model: m2, data, optimizer: o2, schedule: cosine(0.1, 0, 20), steps: 20, batchSize: 16, dataSeed: 9, startStep: split });
+        await trainPhase({
+          model: m2,
+          data,
+          optimizer: o2,
+          schedule: cosine(0.1, 0, 20),
+          steps: 20,
+          batchSize: 16,
+          dataSeed: 9,
+          startStep: split,
+        });
         const out = m2.snapshot();
         o2.dispose();
         m2.dispose();
@@ -97,7 +126,16 @@ describe('trainPhase', () => {
     const model = tinyMlp(3);
     const opt = sgd(model, {});
     await expect(
-      trainPhase({ model, data: blobs(), optimizer: opt, schedule: constant(1e30), steps: 50, batchSize: 16, dataSeed: 1, round: 2 }),
+      trainPhase({
+        model,
+        data: blobs(),
+        optimizer: opt,
+        schedule: constant(1e30),
+        steps: 50,
+        batchSize: 16,
+        dataSeed: 1,
+        round: 2,
+      }),
     ).rejects.toThrow(/training loss became (NaN|Infinity) in round 2, epoch \d+, step \d+/);
     opt.dispose();
     model.dispose();

@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type Dataset, type EventSink, type LrSchedule, type Mask, type PrunableModel, PruneError, noopSink } from '@prunekit/core';
+import {
+  type Dataset,
+  type EventSink,
+  type LrSchedule,
+  type Mask,
+  type PrunableModel,
+  PruneError,
+  noopSink,
+} from '@prunekit/core';
 import { type LossFn, lossFor } from './loss.js';
 import type { Optimizer } from './optimizers.js';
 
@@ -76,7 +84,8 @@ export interface PhaseResult {
  */
 export function deviceMask(mask: Mask): Map<string, tf.Tensor> {
   const out = new Map<string, tf.Tensor>();
-  for (const [name, t] of mask.entries()) out.set(name, tf.tensor(Float32Array.from(t.data), [...t.shape], 'float32'));
+  for (const [name, t] of mask.entries())
+    out.set(name, tf.tensor(Float32Array.from(t.data), [...t.shape], 'float32'));
   return out;
 }
 
@@ -115,7 +124,9 @@ export async function trainPhase(o: TrainPhaseOptions): Promise<PhaseResult> {
   const round = o.round ?? 0;
   const itersPerEpoch = o.data.batchCount('train', { batchSize: o.batchSize });
   if (itersPerEpoch === 0) {
-    throw new PruneError('E_DATA', `dataset '${o.data.name}' has no training examples`, { hint: 'check the data directory and limit options' });
+    throw new PruneError('E_DATA', `dataset '${o.data.name}' has no training examples`, {
+      hint: 'check the data directory and limit options',
+    });
   }
   const epochs = Math.ceil(o.steps / itersPerEpoch);
   const start = o.startStep ?? 0;
@@ -172,23 +183,55 @@ export async function trainPhase(o: TrainPhaseOptions): Promise<PhaseResult> {
           throw new PruneError(
             'E_NAN',
             `training loss became ${lossValue} in round ${round}, epoch ${epoch + 1}, step ${step + 1} (lr ${lr})`,
-            { hint: 'lower the learning rate or check the data; the last good checkpoint is kept and `resume` starts from it' },
+            {
+              hint: 'lower the learning rate or check the data; the last good checkpoint is kept and `resume` starts from it',
+            },
           );
         }
         epochLoss += lossValue;
         epochSteps++;
         const endOfEpoch = (step + 1) % itersPerEpoch === 0 || step + 1 === o.steps;
-        o.hooks?.afterStep?.({ step, epoch, globalEpoch: epochOffset + epoch, loss: lossValue, lr, model: o.model });
+        o.hooks?.afterStep?.({
+          step,
+          epoch,
+          globalEpoch: epochOffset + epoch,
+          loss: lossValue,
+          lr,
+          model: o.model,
+        });
         if ((step + 1) % every === 0 || endOfEpoch) {
           const secs = (performance.now() - stepStart) / 1000;
-          emit({ type: 'step', round, epoch, step: step + 1, steps: o.steps, loss: lossValue, lr, samplesPerSecond: secs > 0 ? n / secs : 0 });
+          emit({
+            type: 'step',
+            round,
+            epoch,
+            step: step + 1,
+            steps: o.steps,
+            loss: lossValue,
+            lr,
+            samplesPerSecond: secs > 0 ? n / secs : 0,
+          });
         }
         step++;
       }
       lastEpochLoss = epochSteps ? epochLoss / epochSteps : Number.NaN;
       const complete = step % itersPerEpoch === 0;
-      emit({ type: 'epoch-end', round, epoch, loss: lastEpochLoss, seconds: (performance.now() - epochStart) / 1000 });
-      await o.hooks?.onEpochEnd?.({ step: step - 1, epoch, globalEpoch: epochOffset + epoch, loss: lastEpochLoss, lr, model: o.model, complete });
+      emit({
+        type: 'epoch-end',
+        round,
+        epoch,
+        loss: lastEpochLoss,
+        seconds: (performance.now() - epochStart) / 1000,
+      });
+      await o.hooks?.onEpochEnd?.({
+        step: step - 1,
+        epoch,
+        globalEpoch: epochOffset + epoch,
+        loss: lastEpochLoss,
+        lr,
+        model: o.model,
+        complete,
+      });
     }
     return { steps: o.steps - start, lastEpochLoss, lastLr: lr, seconds: (performance.now() - t0) / 1000 };
   } finally {

@@ -27,7 +27,8 @@ export const crossEntropy: LossFn = (logits, labels) =>
  * mse(tf.tensor2d([[1]]), tf.tensor2d([[3]])).dataSync(); // [4]
  * ```
  */
-export const mse: LossFn = (pred, y) => tf.tidy(() => tf.mean(tf.square(tf.sub(tf.reshape(pred, [-1]), tf.reshape(y, [-1])))) as tf.Scalar);
+export const mse: LossFn = (pred, y) =>
+  tf.tidy(() => tf.mean(tf.square(tf.sub(tf.reshape(pred, [-1]), tf.reshape(y, [-1])))) as tf.Scalar);
 
 /**
  * The default loss for a task: cross-entropy for classification, MSE for regression.

@@ -5,7 +5,10 @@ import { adam, sgd } from './optimizers.js';
 
 function store(values: number[]) {
   const s = new VariableStore();
-  s.addParam({ name: 'w', shape: [values.length], prunable: true, role: 'weight', layer: 'l', layerKind: 'dense' }, tf.variable(tf.tensor1d(values)));
+  s.addParam(
+    { name: 'w', shape: [values.length], prunable: true, role: 'weight', layer: 'l', layerKind: 'dense' },
+    tf.variable(tf.tensor1d(values)),
+  );
   return s;
 }
 const arr = (t: tf.Tensor) => Array.from(t.dataSync()).map((v) => +v.toPrecision(6));
@@ -24,7 +27,9 @@ describe('sgd (PyTorch semantics)', () => {
     expect(arr(s.variable('w'))).toEqual([0.8266, -2.0867]);
     const st = opt.state();
     expect(st.step).toBe(2);
-    expect(Array.from(st.slots.get('w/momentum')!.data).map((v) => +v.toPrecision(6))).toEqual([1.134, 0.567]);
+    expect(Array.from(st.slots.get('w/momentum')!.data).map((v) => +v.toPrecision(6))).toEqual([
+      1.134, 0.567,
+    ]);
     g.dispose();
     opt.dispose();
     s.dispose();
@@ -42,7 +47,9 @@ describe('sgd (PyTorch semantics)', () => {
     oa.apply({ w: g }, 0.1);
     ob.apply({ w: g }, 0.1);
     expect(Array.from(a.variable('w').dataSync())).toEqual(Array.from(b.variable('w').dataSync()));
-    expect(() => adam(b).setState(oa.state())).toThrow(/optimizer state is for 'sgd' but the optimizer is 'adam'/);
+    expect(() => adam(b).setState(oa.state())).toThrow(
+      /optimizer state is for 'sgd' but the optimizer is 'adam'/,
+    );
     g.dispose();
     oa.dispose();
     ob.dispose();

@@ -81,7 +81,10 @@ abstract class SlotOptimizer implements Optimizer {
     for (const p of this.store.params) {
       for (const s of this.slotNames) {
         const v = this.slots.get(`${p.name}/${s}`);
-        slots.set(`${p.name}/${s}`, v ? toHost(v) : { shape: [...p.shape], data: new Float32Array(p.shape.reduce((a, b) => a * b, 1)) });
+        slots.set(
+          `${p.name}/${s}`,
+          v ? toHost(v) : { shape: [...p.shape], data: new Float32Array(p.shape.reduce((a, b) => a * b, 1)) },
+        );
       }
     }
     return { kind: this.kind, step: this.stepCount, slots };
@@ -89,16 +92,25 @@ abstract class SlotOptimizer implements Optimizer {
 
   setState(state: OptimizerState): void {
     if (state.kind !== this.kind) {
-      throw new PruneError('E_CHECKPOINT', `optimizer state is for '${state.kind}' but the optimizer is '${this.kind}'`, {
-        hint: 'resume with the recipe the run was started with',
-      });
+      throw new PruneError(
+        'E_CHECKPOINT',
+        `optimizer state is for '${state.kind}' but the optimizer is '${this.kind}'`,
+        {
+          hint: 'resume with the recipe the run was started with',
+        },
+      );
     }
     for (const [key, h] of state.slots) {
       const param = key.slice(0, key.lastIndexOf('/'));
       const slot = key.slice(key.lastIndexOf('/') + 1);
-      if (!this.slotNames.includes(slot)) throw new PruneError('E_CHECKPOINT', `unknown optimizer slot '${key}'`);
+      if (!this.slotNames.includes(slot))
+        throw new PruneError('E_CHECKPOINT', `unknown optimizer slot '${key}'`);
       const shape = this.store.variable(param).shape;
-      if (!sameShape(shape, h.shape)) throw new PruneError('E_CHECKPOINT', `optimizer slot '${key}' is [${h.shape}], parameter is [${shape}]`);
+      if (!sameShape(shape, h.shape))
+        throw new PruneError(
+          'E_CHECKPOINT',
+          `optimizer slot '${key}' is [${h.shape}], parameter is [${shape}]`,
+        );
     }
     for (const [key, h] of state.slots) {
       const param = key.slice(0, key.lastIndexOf('/'));
@@ -162,7 +174,12 @@ class Adam extends SlotOptimizer {
 
   constructor(store: ParamStore, o: AdamOptions) {
     super(store, ['m', 'v']);
-    this.#o = { beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.999, epsilon: o.epsilon ?? 1e-8, weightDecay: o.weightDecay ?? 0 };
+    this.#o = {
+      beta1: o.beta1 ?? 0.9,
+      beta2: o.beta2 ?? 0.999,
+      epsilon: o.epsilon ?? 1e-8,
+      weightDecay: o.weightDecay ?? 0,
+    };
   }
 
   apply(grads: Readonly<Record<string, tf.Tensor>>, lr: number): void {
@@ -237,6 +254,9 @@ export function createOptimizer(store: ParamStore, spec: OptimizerSpec): Optimiz
     case 'adam':
       return adam(store, spec);
     default:
-      throw new PruneError('E_RECIPE', `unknown optimizer '${(spec as { kind: string }).kind}'; known: sgd, adam`);
+      throw new PruneError(
+        'E_RECIPE',
+        `unknown optimizer '${(spec as { kind: string }).kind}'; known: sgd, adam`,
+      );
   }
 }

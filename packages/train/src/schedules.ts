@@ -127,7 +127,12 @@ export function offset(schedule: LrSchedule, k: number): LrSchedule {
 export type ScheduleSpec =
   | { readonly kind: 'constant'; readonly lr: number }
   | { readonly kind: 'cosine'; readonly lr: number; readonly min?: number }
-  | { readonly kind: 'step'; readonly lr: number; readonly milestones: readonly number[]; readonly factor?: number };
+  | {
+      readonly kind: 'step';
+      readonly lr: number;
+      readonly milestones: readonly number[];
+      readonly factor?: number;
+    };
 
 /**
  * Build the per-round schedule of a recipe spec over `steps` steps. Step milestones are given

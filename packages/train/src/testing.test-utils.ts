@@ -7,11 +7,28 @@ export function tinyMlp(seed: number, d = 4, h = 8, c = 3): PrunableModel & { st
   const store = new VariableStore();
   const init = (shape: number[]) => {
     const rng = createRng(seed + shape.length * 7 + shape[0]!);
-    return tf.variable(tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * Math.sqrt(2 / shape[0]!)), shape));
+    return tf.variable(
+      tf.tensor(
+        Float32Array.from(
+          { length: shape.reduce((a, b) => a * b, 1) },
+          () => rng.normal() * Math.sqrt(2 / shape[0]!),
+        ),
+        shape,
+      ),
+    );
   };
-  store.addParam({ name: 'fc1.weight', shape: [d, h], prunable: true, role: 'weight', layer: 'fc1', layerKind: 'dense' }, init([d, h]));
-  store.addParam({ name: 'fc1.bias', shape: [h], prunable: false, role: 'bias', layer: 'fc1', layerKind: 'dense' }, tf.variable(tf.zeros([h])));
-  store.addParam({ name: 'fc2.weight', shape: [h, c], prunable: true, role: 'weight', layer: 'fc2', layerKind: 'dense' }, init([h, c]));
+  store.addParam(
+    { name: 'fc1.weight', shape: [d, h], prunable: true, role: 'weight', layer: 'fc1', layerKind: 'dense' },
+    init([d, h]),
+  );
+  store.addParam(
+    { name: 'fc1.bias', shape: [h], prunable: false, role: 'bias', layer: 'fc1', layerKind: 'dense' },
+    tf.variable(tf.zeros([h])),
+  );
+  store.addParam(
+    { name: 'fc2.weight', shape: [h, c], prunable: true, role: 'weight', layer: 'fc2', layerKind: 'dense' },
+    init([h, c]),
+  );
   const m = Object.assign(store, {
     store,
     name: 'tiny-mlp',
@@ -19,7 +36,17 @@ export function tinyMlp(seed: number, d = 4, h = 8, c = 3): PrunableModel & { st
     outputSize: c,
     task: 'classification' as const,
     forward: (x: tf.Tensor) =>
-      tf.tidy(() => tf.matMul(tf.relu(tf.add(tf.matMul(x as tf.Tensor2D, store.variable('fc1.weight') as tf.Tensor2D), store.variable('fc1.bias'))), store.variable('fc2.weight') as tf.Tensor2D)),
+      tf.tidy(() =>
+        tf.matMul(
+          tf.relu(
+            tf.add(
+              tf.matMul(x as tf.Tensor2D, store.variable('fc1.weight') as tf.Tensor2D),
+              store.variable('fc1.bias'),
+            ),
+          ),
+          store.variable('fc2.weight') as tf.Tensor2D,
+        ),
+      ),
     reinitialize: () => {},
   });
   return m as unknown as PrunableModel & { store: VariableStore };
@@ -54,8 +81,11 @@ export function blobs(n = 96, d = 4, c = 3, seed = 5): Dataset {
       for (let b = o.startBatch ?? 0; b < count(o.batchSize, o.dropLast); b++) {
         const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
         const bx = new Float32Array(idx.length * d);
-        idx.forEach((k, r) => bx.set(xs.subarray(k * d, (k + 1) * d), r * d));
-        yield { x: tf.tensor2d(bx, [idx.length, d]), y: tf.tensor1d(Int32Array.from(idx.map((k) => ys[k]!)), 'int32') };
+        for (const [r, k] of idx.entries()) bx.set(xs.subarray(k * d, (k + 1) * d), r * d);
+        yield {
+          x: tf.tensor2d(bx, [idx.length, d]),
+          y: tf.tensor1d(Int32Array.from(idx.map((k) => ys[k]!)), 'int32'),
+        };
       }
     },
   };
