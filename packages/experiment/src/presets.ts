@@ -36,6 +36,29 @@ const imp = { policy: { name: 'weight-rewind', options: {} } } as const;
 const lrr = { policy: { name: 'lr-rewind', options: {} } } as const;
 const REF = '<run directory>';
 
+/** The paper's own CIFAR setting (PAPER.md, "Defaults of the paper's own code"), under LRR. */
+function paperCifar(
+  model: string,
+  dataset: string,
+  classes: number,
+  weightDecay: number,
+): Partial<RecipeInput> {
+  return {
+    model: { name: model, options: { stem: 'cifar', classes } },
+    dataset: { name: dataset, options: {} },
+    training: {
+      optimizer: { kind: 'sgd', momentum: 0.9, weightDecay },
+      batchSize: 256,
+      epochs: '150ep',
+      warmup: '10ep',
+      schedule: { kind: 'cosine', lr: 0.1, min: 0.01 },
+      augment: true,
+    },
+    pruning: { rounds: 20, fraction: 0.2, strategy: { name: 'magnitude-global', options: {} } },
+    rewind: lrr,
+  };
+}
+
 /** Every variant of PAPER.md's table, plus the paper's CIFAR defaults. */
 export const builtinPresets: readonly Preset[] = [
   {
@@ -164,39 +187,13 @@ export const builtinPresets: readonly Preset[] = [
     description:
       "the paper's CIFAR-10 setting: ResNet-18, 150 epochs per round, 10-epoch warm-up, batch 256 (days on a GPU)",
     reference: 'PAPER.md: defaults of the paper’s own code',
-    recipe: {
-      model: { name: 'resnet18', options: { stem: 'cifar', classes: 10 } },
-      dataset: { name: 'cifar10', options: {} },
-      training: {
-        optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 1e-4 },
-        batchSize: 256,
-        epochs: '150ep',
-        warmup: '10ep',
-        schedule: { kind: 'cosine', lr: 0.1, min: 0.01 },
-        augment: true,
-      },
-      pruning: { rounds: 20, fraction: 0.2, strategy: { name: 'magnitude-global', options: {} } },
-      rewind: lrr,
-    },
+    recipe: paperCifar('resnet18', 'cifar10', 10, 1e-4),
   },
   {
     name: 'paper-cifar100',
     description: "the paper's CIFAR-100 setting: ResNet-50, weight decay 1e-3, 150 epochs per round",
     reference: 'PAPER.md: defaults of the paper’s own code',
-    recipe: {
-      model: { name: 'resnet50', options: { stem: 'cifar', classes: 100 } },
-      dataset: { name: 'cifar100', options: {} },
-      training: {
-        optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 1e-3 },
-        batchSize: 256,
-        epochs: '150ep',
-        warmup: '10ep',
-        schedule: { kind: 'cosine', lr: 0.1, min: 0.01 },
-        augment: true,
-      },
-      pruning: { rounds: 20, fraction: 0.2, strategy: { name: 'magnitude-global', options: {} } },
-      rewind: lrr,
-    },
+    recipe: paperCifar('resnet50', 'cifar100', 100, 1e-3),
   },
 ];
 
