@@ -1,4 +1,4 @@
-import { backend_util, DepthwiseConv2dNativeBackpropFilter } from '@tensorflow/tfjs-core';
+import { DepthwiseConv2dNativeBackpropFilter } from '@tensorflow/tfjs-core';
 import type {
   DepthwiseConv2dNativeBackpropFilterAttrs,
   DepthwiseConv2dNativeBackpropFilterInputs,
@@ -8,7 +8,7 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 
-import { axisWindow, cropForConv, KernelScope, pair, shape4, WASM } from './kernel-utils.js';
+import { axisWindow, cropForConv, depthwiseConvInfo, KernelScope, shape4, WASM } from './kernel-utils.js';
 
 /**
  * Gradient of a depthwise 2-D convolution with respect to its filter,
@@ -31,27 +31,12 @@ function depthwiseConv2dNativeBackpropFilter(args: {
 }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x, dy } = inputs;
-  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs;
+  const { filterShape } = attrs;
   if (x === undefined || dy === undefined) {
     throw new Error('DepthwiseConv2dNativeBackpropFilter: inputs x and dy are required.');
   }
-  const [dh, dw] = pair(dilations);
-  if (dh !== 1 || dw !== 1) {
-    throw new Error(
-      `DepthwiseConv2dNativeBackpropFilter (wasm training kernels): dilations must be 1, got [${dh}, ${dw}].`,
-    );
-  }
   const xShape = shape4(x.shape, 'DepthwiseConv2dNativeBackpropFilter: x');
   const dyShape = shape4(dy.shape, 'DepthwiseConv2dNativeBackpropFilter: dy');
-  const convInfo = backend_util.computeConv2DInfo(
-    xShape,
-    filterShape,
-    strides,
-    1 /* dilations */,
-    pad,
-    dimRoundingMode,
-    true /* depthwise */,
-  );
   const {
     batchSize,
     inHeight,
@@ -65,13 +50,7 @@ function depthwiseConv2dNativeBackpropFilter(args: {
     strideHeight,
     strideWidth,
     padInfo,
-  } = convInfo;
-  const expected = [batchSize, outHeight, outWidth, outChannels];
-  if (dyShape.some((d, i) => d !== expected[i])) {
-    throw new Error(
-      `DepthwiseConv2dNativeBackpropFilter: dy shape [${dyShape.join(', ')}] does not match the convolution output [${expected.join(', ')}].`,
-    );
-  }
+  } = depthwiseConvInfo('DepthwiseConv2dNativeBackpropFilter', xShape, filterShape, dyShape, attrs);
   const multiplier = filterShape[3];
 
   const s = new KernelScope(backend);

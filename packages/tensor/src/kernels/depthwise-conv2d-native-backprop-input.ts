@@ -1,4 +1,4 @@
-import { backend_util, DepthwiseConv2dNativeBackpropInput } from '@tensorflow/tfjs-core';
+import { DepthwiseConv2dNativeBackpropInput } from '@tensorflow/tfjs-core';
 import type {
   DepthwiseConv2dNativeBackpropInputAttrs,
   DepthwiseConv2dNativeBackpropInputInputs,
@@ -8,7 +8,14 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 
-import { dilateSpatial, KernelScope, pair, shape4, transposedConvByPhases, WASM } from './kernel-utils.js';
+import {
+  depthwiseConvInfo,
+  dilateSpatial,
+  KernelScope,
+  shape4,
+  transposedConvByPhases,
+  WASM,
+} from './kernel-utils.js';
 
 /**
  * Gradient of a depthwise 2-D convolution with respect to its input,
@@ -28,45 +35,24 @@ function depthwiseConv2dNativeBackpropInput(args: {
 }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs;
-  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs;
+  const { inputShape } = attrs;
   if (dy === undefined || filter === undefined) {
     throw new Error('DepthwiseConv2dNativeBackpropInput: inputs dy and filter are required.');
   }
-  const [dh, dw] = pair(dilations);
-  if (dh !== 1 || dw !== 1) {
-    throw new Error(
-      `DepthwiseConv2dNativeBackpropInput (wasm training kernels): dilations must be 1, got [${dh}, ${dw}].`,
-    );
-  }
   const dyShape = shape4(dy.shape, 'DepthwiseConv2dNativeBackpropInput: dy');
   const filterShape = shape4(filter.shape, 'DepthwiseConv2dNativeBackpropInput: filter');
-  const convInfo = backend_util.computeConv2DInfo(
-    inputShape,
-    filterShape,
-    strides,
-    1 /* dilations */,
-    pad,
-    dimRoundingMode,
-    true /* depthwise */,
-  );
   const {
     batchSize,
     inHeight,
     inWidth,
     inChannels,
-    outHeight,
-    outWidth,
     outChannels,
     filterHeight,
     filterWidth,
+    strideHeight,
+    strideWidth,
     padInfo,
-  } = convInfo;
-  const expected = [batchSize, outHeight, outWidth, outChannels];
-  if (dyShape.some((d, i) => d !== expected[i])) {
-    throw new Error(
-      `DepthwiseConv2dNativeBackpropInput: dy shape [${dyShape.join(', ')}] does not match the convolution output [${expected.join(', ')}].`,
-    );
-  }
+  } = depthwiseConvInfo('DepthwiseConv2dNativeBackpropInput', inputShape, filterShape, dyShape, attrs);
   const multiplier = filterShape[3];
 
   const s = new KernelScope(backend);
@@ -77,8 +63,8 @@ function depthwiseConv2dNativeBackpropInput(args: {
     // 5x5); the per-phase sub-filters of a strided gradient (2x2, 2x1, ...) fall
     // back to a slow grouped GEMM. Depthwise convolutions are cheap, so for
     // strides > 1 convolve the zero-dilated dy with the whole flipped filter.
-    const sh = convInfo.strideHeight;
-    const sw = convInfo.strideWidth;
+    const sh = strideHeight;
+    const sw = strideWidth;
     const dyD = dilateSpatial(s, dy, sh, sw);
     const dx = transposedConvByPhases(
       s,

@@ -10,7 +10,7 @@
  *
  * @packageDocumentation
  */
-import { getKernel } from '@tensorflow/tfjs-core';
+import { backend_util, getKernel } from '@tensorflow/tfjs-core';
 import type {
   DataType,
   KernelBackend,
@@ -524,4 +524,47 @@ export function dilateSpatial(s: KernelScope, x: TensorInfo, sh: number, sw: num
   const blocks = Array.from({ length: sh * sw }, (_, i) => (i === 0 ? x : zeros));
   const full = interleave(s, blocks, sh, sw);
   return s.slice(full, [0, 0, 0, 0], [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c]);
+}
+
+/**
+ * The shared set-up of the depthwise gradient kernels: dilation 1 only, the convolution info
+ * tfjs computes for the forward op, and a check that `dy` has the forward output's shape.
+ *
+ * @example
+ * ```ts
+ * const info = depthwiseConvInfo('DepthwiseConv2dNativeBackpropInput', inputShape, filterShape, dyShape, attrs);
+ * ```
+ */
+export function depthwiseConvInfo(
+  kernelName: string,
+  xShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  dyShape: readonly number[],
+  attrs: {
+    strides: number | [number, number];
+    dilations: number | [number, number];
+    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  },
+): backend_util.Conv2DInfo {
+  const [dh, dw] = pair(attrs.dilations);
+  if (dh !== 1 || dw !== 1) {
+    throw new Error(`${kernelName} (wasm training kernels): dilations must be 1, got [${dh}, ${dw}].`);
+  }
+  const info = backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    attrs.strides,
+    1 /* dilations */,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true /* depthwise */,
+  );
+  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  if (dyShape.some((d, i) => d !== expected[i])) {
+    throw new Error(
+      `${kernelName}: dy shape [${dyShape.join(', ')}] does not match the convolution output [${expected.join(', ')}].`,
+    );
+  }
+  return info;
 }
