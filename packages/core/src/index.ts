@@ -38,3 +38,4 @@ export { noopSink, type EventSink, type PrunekitEvent } from './events.js';
 /** zod 4, re-exported so plugin packages write option schemas against the same copy core's `Plugin` is typed with. */
 export { z } from 'zod';
 export { writeFileAtomic, canonicalJson } from './atomic.js';
+export { SEED_FIELDS, seedlessJson } from './replicates.js';

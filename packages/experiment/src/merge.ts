@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PruneError } from '@prunekit/core';
+import { PruneError, seedlessJson } from '@prunekit/core';
 import { writeFileAtomic } from '@prunekit/tensor';
 import { builtinPresets, presetRecipe } from './presets.js';
 import { type Recipe, resolveRecipe } from './recipe.js';
@@ -343,8 +343,10 @@ export function inferPreset(recipe: Recipe): string | undefined {
  * ```
  */
 export function replicateKey(recipe: Recipe): string {
-  const { seed: _seed, seeds: _seeds, ...rest } = recipe;
-  return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 10);
+  return createHash('sha256')
+    .update(seedlessJson(recipe as unknown as Record<string, unknown>))
+    .digest('hex')
+    .slice(0, 10);
 }
 
 function stat(values: readonly number[]): Stat | undefined {

@@ -1,4 +1,4 @@
-import { canonicalJson } from '@prunekit/core';
+import { SEED_FIELDS, canonicalJson, seedlessJson } from '@prunekit/core';
 import type { RunData } from './read-run.js';
 
 /** Runs that differ only in their seeds, shown as one line (mean over seeds) in the plots. */
@@ -20,17 +20,7 @@ export interface GroupOptions {
   readonly label?: (run: RunData) => string;
 }
 
-/**
- * Recipe fields that tell seeds apart; everything else defines a group.
- *
- * @example
- * ```ts
- * SEED_FIELDS; // ['seed', 'seeds']
- * ```
- */
-export const SEED_FIELDS: readonly string[] = ['seed', 'seeds'];
-
-export { canonicalJson };
+export { SEED_FIELDS, canonicalJson };
 
 /**
  * The grouping key of a recipe: its canonical JSON without the seed fields.
@@ -42,9 +32,7 @@ export { canonicalJson };
  * ```
  */
 export function groupKey(recipe: Readonly<Record<string, unknown>>): string {
-  const rest: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(recipe)) if (!SEED_FIELDS.includes(k)) rest[k] = v;
-  return canonicalJson(rest);
+  return seedlessJson(recipe);
 }
 
 /**
