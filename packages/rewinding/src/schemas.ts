@@ -10,15 +10,21 @@ import { parseStep, type StepString, z } from '@prunekit/core';
  * stepStringSchema.safeParse('2 epochs').success; // false
  * ```
  */
-export const stepStringSchema = z.custom<StepString>(
-  (value) => {
-    if (typeof value !== 'string' || value.trim() !== value) return false;
-    try {
-      parseStep(value);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected a training length like "0it", "500it" or "2ep"' },
-);
+export const stepStringSchema = z
+  .string()
+  .refine(
+    (value) => {
+      if (value.trim() !== value) return false;
+      try {
+        parseStep(value);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'expected a training length like "0it", "500it" or "2ep"' },
+  )
+  .describe('a training length: "500it" (iterations) or "2ep" (epochs)') as unknown as z.ZodType<
+  StepString,
+  StepString
+>;
