@@ -9,7 +9,7 @@ export {
   type Recipe,
   type RecipeInput,
 } from './recipe.js';
-export { runId, canonicalJson, nonDefault } from './run-id.js';
+export { runId, canonicalJson, nonDefault, normalizeOptions } from './run-id.js';
 export {
   RUN_FILES,
   roundFile,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyOverrides, resolveRecipe } from './recipe.js';
-import { canonicalJson, nonDefault, runId } from './run-id.js';
+import { canonicalJson, nonDefault, normalizeOptions, runId } from './run-id.js';
 
 const raw = {
   model: { name: 'mlp', options: { inputShape: [4], hidden: [3], classes: 2 } },
@@ -72,6 +72,18 @@ describe('runId', () => {
       'rewind.modifiers=[]',
     ];
     for (const s of same) expect(runId(resolveRecipe(applyOverrides(raw, [s]))), s).toBe(a);
+  });
+
+  it('does not change when a plugin option is written at its default, and changes when it differs', () => {
+    const wr = applyOverrides(raw, ['rewind.policy.name=weight-rewind']);
+    const a = runId(resolveRecipe(wr));
+    expect(runId(resolveRecipe(applyOverrides(wr, ['rewind.policy.options.replayFrom=start'])))).toBe(a);
+    expect(runId(resolveRecipe(applyOverrides(wr, ['rewind.policy.options.replayFrom=anchor'])))).not.toBe(a);
+    expect(runId(resolveRecipe(applyOverrides(wr, ['rewind.policy.options.at=0it'])))).not.toBe(a);
+    expect(
+      normalizeOptions(resolveRecipe(applyOverrides(wr, ['rewind.policy.options.replayFrom=start']))).rewind
+        .policy.options,
+    ).toEqual({});
   });
 
   it('uses the recipe name as the prefix, still hashing the content', () => {
