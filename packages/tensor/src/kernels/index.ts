@@ -12,11 +12,13 @@
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 
+import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input.js';
 
+export { batchMatMulConfig } from './batch-mat-mul.js';
 export { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 export { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 export { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter.js';
@@ -25,7 +27,8 @@ export { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-nat
 /**
  * Every kernel config of this module, all for backend `'wasm'`:
  * `Conv2DBackpropFilter`, `Conv2DBackpropInput` (replaces the shipped one),
- * `DepthwiseConv2dNativeBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`.
+ * `DepthwiseConv2dNativeBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`, and
+ * `BatchMatMul` (replaces the shipped one: transposed operands through XNNPACK).
  *
  * @example
  * ```ts
@@ -45,6 +48,7 @@ export const wasmTrainingKernels: KernelConfig[] = [
   conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
+  batchMatMulConfig,
 ];
 
 /**
