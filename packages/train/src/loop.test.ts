@@ -50,6 +50,13 @@ describe('trainPhase', () => {
       },
     });
     expect(checked).toBe(30);
+    // The mask is applied to the optimizer's slots at every step: pruned momentum is exactly 0.
+    const slots = opt.state().slots;
+    for (const [name, m] of mask.entries()) {
+      const buf = slots.get(`${name}/momentum`)!.data;
+      expect(buf.some((v, i) => m.data[i] === 1 && v !== 0)).toBe(true);
+      expect(buf.every((v, i) => m.data[i] === 1 || v === 0)).toBe(true);
+    }
     // The optimizer's momentum slots were created during the phase: 2 prunable + 1 bias slot.
     expect(tf.memory().numTensors - tensors).toBe(3);
     const after = evaluate(model, data, 'test');

@@ -106,8 +106,8 @@ export function applyMask(model: PrunableModel, mask: ReadonlyMap<string, tf.Ten
 
 /**
  * Train one phase: `steps` iterations of masked SGD/Adam over seeded epochs of the train split.
- * After every optimizer step the mask is re-applied, so pruned weights are exactly zero at every
- * step (and their optimizer slots are zeroed at the start). A NaN or infinite loss throws
+ * Every optimizer step multiplies the new weights and optimizer slots by the mask, so pruned
+ * weights and their momentum are exactly zero at every step. A NaN or infinite loss throws
  * `E_NAN` naming round, epoch and step, before anything of that epoch is checkpointed.
  * The tensor count is the same before and after.
  *
@@ -171,8 +171,8 @@ export async function trainPhase(o: TrainPhaseOptions): Promise<PhaseResult> {
           if (Number.isFinite(l)) {
             const named: Record<string, tf.Tensor> = {};
             for (const [k, g] of Object.entries(grads)) named[nameOf.get(k) ?? k] = g;
-            o.optimizer.apply(named, lr);
-            if (dm) applyMask(o.model, dm);
+            // The mask is applied inside the update (weights and slots), one multiply each.
+            o.optimizer.apply(named, lr, dm);
           }
           return l;
         });

@@ -71,6 +71,53 @@ describe('sgd (PyTorch semantics)', () => {
   });
 });
 
+describe('masked updates', () => {
+  it('sgd with a mask: same kept weights as masking afterwards, pruned weights and momentum exactly 0', () => {
+    const a = store([1, -2, 3]);
+    const b = store([1, -2, 3]);
+    const oa = sgd(a, { momentum: 0.9, weightDecay: 0.1 });
+    const ob = sgd(b, { momentum: 0.9, weightDecay: 0.1 });
+    const mask = new Map([['w', tf.tensor1d([1, 0, 1])]]);
+    const g = tf.tensor1d([0.5, 0.5, -0.25]);
+    for (let i = 0; i < 3; i++) {
+      oa.apply({ w: g }, 0.1, mask);
+      ob.apply({ w: g }, 0.1);
+      tf.tidy(() => b.variable('w').assign(tf.mul(b.variable('w'), mask.get('w')!)));
+    }
+    // step 1 by hand, kept weights: g' = g + 0.1 w = [0.6, ·, -0.25 + 0.3 = 0.05]; w = [0.94, 0, 2.995]
+    expect(Array.from(a.variable('w').dataSync())).toEqual(Array.from(b.variable('w').dataSync()));
+    expect(Math.abs(a.variable('w').dataSync()[1]!)).toBe(0);
+    const slot = oa.state().slots.get('w/momentum')!.data;
+    expect(Math.abs(slot[1]!)).toBe(0);
+    expect(ob.state().slots.get('w/momentum')!.data[1]).not.toBe(0); // unmasked: stale momentum
+    expect(Array.from(slot).filter((_, i) => i !== 1)).toEqual(
+      Array.from(ob.state().slots.get('w/momentum')!.data).filter((_, i) => i !== 1),
+    );
+    tf.dispose([g, ...mask.values()]);
+    for (const x of [oa, ob, a, b]) x.dispose();
+  });
+
+  it('adam with a mask keeps both slots of pruned weights at 0 and leaks nothing', () => {
+    const s = store([1, -2]);
+    const opt = adam(s, {});
+    const mask = new Map([['w', tf.tensor1d([0, 1])]]);
+    const g = tf.tensor1d([0.3, -4]);
+    opt.apply({ w: g }, 0.01, mask);
+    const before = tf.memory().numTensors;
+    opt.apply({ w: g }, 0.01, mask);
+    expect(tf.memory().numTensors).toBe(before);
+    const st = opt.state();
+    expect([st.slots.get('w/m')!.data[0], st.slots.get('w/v')!.data[0]].map((v) => Math.abs(v ?? 1))).toEqual(
+      [0, 0],
+    );
+    expect(st.slots.get('w/m')!.data[1]).not.toBe(0);
+    expect(arr(s.variable('w'))).toEqual([0, -1.98]);
+    tf.dispose([g, ...mask.values()]);
+    opt.dispose();
+    s.dispose();
+  });
+});
+
 describe('adam', () => {
   it('first step moves each weight by lr·sign(g) (bias-corrected)', () => {
     const s = store([1, -2]);

@@ -13,9 +13,12 @@ export interface Optimizer {
   readonly steps: number;
   /**
    * Apply one update with learning rate `lr`. `grads` maps parameter names to gradients
-   * (borrowed: the caller disposes them). Masks are applied by the caller afterwards.
+   * (borrowed: the caller disposes them). With `mask` (device 0/1 tensors by parameter name,
+   * borrowed), each masked parameter's new value and new slots are multiplied by its mask in the
+   * same update, so pruned weights and their momentum stay exactly zero; without it the caller
+   * masks afterwards.
    */
-  apply(grads: Readonly<Record<string, tf.Tensor>>, lr: number): void;
+  apply(grads: Readonly<Record<string, tf.Tensor>>, lr: number, mask?: ReadonlyMap<string, tf.Tensor>): void;
   /** Multiply slot tensors by a mask (so pruned weights carry no stale momentum). */
   maskSlots(mask: ReadonlyMap<string, tf.Tensor>): void;
   /** State on the host. */
@@ -43,6 +46,11 @@ export interface AdamOptions {
   readonly weightDecay?: number;
 }
 
+/** `t · mask` when there is a mask (inside the caller's tidy). */
+function masked(t: tf.Tensor, mask: tf.Tensor | undefined): tf.Tensor {
+  return mask ? tf.mul(t, mask) : t;
+}
+
 abstract class SlotOptimizer implements Optimizer {
   abstract readonly kind: string;
   protected readonly slots = new Map<string, tf.Variable>();
@@ -67,7 +75,11 @@ abstract class SlotOptimizer implements Optimizer {
     return v;
   }
 
-  abstract apply(grads: Readonly<Record<string, tf.Tensor>>, lr: number): void;
+  abstract apply(
+    grads: Readonly<Record<string, tf.Tensor>>,
+    lr: number,
+    mask?: ReadonlyMap<string, tf.Tensor>,
+  ): void;
 
   maskSlots(mask: ReadonlyMap<string, tf.Tensor>): void {
     for (const [key, v] of this.slots) {
@@ -145,25 +157,26 @@ class Sgd extends SlotOptimizer {
     this.#nesterov = o.nesterov ?? false;
   }
 
-  apply(grads: Readonly<Record<string, tf.Tensor>>, lr: number): void {
+  apply(grads: Readonly<Record<string, tf.Tensor>>, lr: number, mask?: ReadonlyMap<string, tf.Tensor>): void {
     const mom = this.#momentum;
     const wd = this.#wd;
-    for (const p of this.store.params) {
-      const g0 = grads[p.name];
-      if (!g0) continue;
-      const w = this.store.variable(p.name);
-      const buf = mom ? this.slot(p.name, 'momentum') : undefined;
-      tf.tidy(() => {
+    tf.tidy(() => {
+      for (const p of this.store.params) {
+        const g0 = grads[p.name];
+        if (!g0) continue;
+        const w = this.store.variable(p.name);
+        const buf = mom ? this.slot(p.name, 'momentum') : undefined;
+        const m = mask?.get(p.name);
         const g = wd ? tf.add(g0, tf.mul(w, wd)) : g0;
         let d = g;
         if (buf) {
-          const nb = tf.add(tf.mul(buf, mom), g);
+          const nb = masked(tf.add(tf.mul(buf, mom), g), m);
           buf.assign(nb);
           d = this.#nesterov ? tf.add(g, tf.mul(nb, mom)) : nb;
         }
-        w.assign(tf.sub(w, tf.mul(d, lr)));
-      });
-    }
+        w.assign(masked(tf.sub(w, tf.mul(d, lr)), m));
+      }
+    });
     this.stepCount++;
   }
 }
@@ -182,27 +195,28 @@ class Adam extends SlotOptimizer {
     };
   }
 
-  apply(grads: Readonly<Record<string, tf.Tensor>>, lr: number): void {
+  apply(grads: Readonly<Record<string, tf.Tensor>>, lr: number, mask?: ReadonlyMap<string, tf.Tensor>): void {
     const { beta1, beta2, epsilon, weightDecay } = this.#o;
     const t = this.stepCount + 1;
     const bc1 = 1 - beta1 ** t;
     const bc2 = 1 - beta2 ** t;
-    for (const p of this.store.params) {
-      const g0 = grads[p.name];
-      if (!g0) continue;
-      const w = this.store.variable(p.name);
-      const m = this.slot(p.name, 'm');
-      const v = this.slot(p.name, 'v');
-      tf.tidy(() => {
+    tf.tidy(() => {
+      for (const p of this.store.params) {
+        const g0 = grads[p.name];
+        if (!g0) continue;
+        const w = this.store.variable(p.name);
+        const m = this.slot(p.name, 'm');
+        const v = this.slot(p.name, 'v');
+        const k = mask?.get(p.name);
         const g = weightDecay ? tf.add(g0, tf.mul(w, weightDecay)) : g0;
-        const nm = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
-        const nv = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
+        const nm = masked(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)), k);
+        const nv = masked(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)), k);
         m.assign(nm);
         v.assign(nv);
         const denom = tf.add(tf.sqrt(tf.div(nv, bc2)), epsilon);
-        w.assign(tf.sub(w, tf.mul(tf.div(nm, denom), lr / bc1)));
-      });
-    }
+        w.assign(masked(tf.sub(w, tf.mul(tf.div(nm, denom), lr / bc1)), k));
+      }
+    });
     this.stepCount = t;
   }
 }
