@@ -9,6 +9,7 @@ import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { PruneError } from '@prunekit/core';
 import { registerWasmTrainingKernels } from './kernels/index.js';
+import { parseWasmThreads, startWasm, wasmThreadsFor, type WasmThreadsRequest } from './wasm-threads.js';
 
 /** The engines prunekit can run on, fastest first. */
 export type EngineName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
@@ -29,6 +30,8 @@ export interface BackendChoice {
   readonly reason: string;
   /** Engines tried before it, with the reason each was skipped. */
   readonly skipped: ReadonlyArray<{ engine: EngineName; why: string }>;
+  /** On wasm: the threads it computes with (1 unless `threads` asked for more and they started). */
+  readonly threads?: number;
 }
 
 const PACKAGES: Record<'node-gpu' | 'node', string> = {
@@ -61,16 +64,24 @@ export function parseEngine(value: string, source = 'PRUNEKIT_BACKEND'): EngineR
  * logs one line saying which runs and why. On wasm the training kernels prunekit adds
  * (conv gradients) are registered.
  *
+ * `threads` (or `PRUNEKIT_WASM_THREADS`; default 1) runs wasm on that many threads, `auto` = one
+ * per CPU (see README, "Threads"): the threaded SIMD build on Node worker_threads. If it cannot
+ * start, wasm runs on 1 thread and the log line says why. Changing the count of a running wasm
+ * backend restarts it, which drops the tensors it held.
+ *
  * @example
  * ```ts
  * const { engine, reason } = await initBackend();          // auto
  * await initBackend({ engine: 'cpu', log: () => {} });      // force cpu, silently
+ * await initBackend({ engine: 'wasm', threads: 'auto' });   // wasm on every CPU
  * ```
  */
 export async function initBackend(
-  options: { engine?: EngineRequest; log?: (line: string) => void } = {},
+  options: { engine?: EngineRequest; threads?: WasmThreadsRequest; log?: (line: string) => void } = {},
 ): Promise<BackendChoice> {
   const fromEnv = process.env.PRUNEKIT_BACKEND;
+  const threadsEnv = process.env.PRUNEKIT_WASM_THREADS;
+  const threads = wasmThreadsFor(options.threads ?? (threadsEnv ? parseWasmThreads(threadsEnv) : 1));
   const request: EngineRequest = options.engine ?? (fromEnv ? parseEngine(fromEnv) : 'auto');
   const log =
     options.log ??
@@ -78,22 +89,26 @@ export async function initBackend(
   const candidates = request === 'auto' ? ENGINE_ORDER : [request];
   const skipped: { engine: EngineName; why: string }[] = [];
   for (const engine of candidates) {
-    const why = await tryEngine(engine);
-    if (why === undefined) {
+    const started = await tryEngine(engine, threads);
+    if (typeof started !== 'string') {
       const backend = tf.getBackend();
+      const n = started.threads ?? 1;
       const detail =
         engine === 'wasm'
-          ? ` (SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, 1 thread)`
+          ? ` (SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, ${n} thread${n === 1 ? '' : 's'}${started.fallback ? `; ${started.fallback}` : ''})`
           : '';
       const reason =
         request === 'auto'
           ? `prunekit: backend ${engine}${detail}${skipped.length ? ` — ${skipped.map((s) => `${s.engine}: ${s.why}`).join('; ')}` : ' — the fastest available'}`
           : `prunekit: backend ${engine}${detail} — requested${fromEnv && !options.engine ? ' by PRUNEKIT_BACKEND' : ''}`;
-      current = { engine, backend, reason, skipped };
+      current =
+        engine === 'wasm'
+          ? { engine, backend, reason, skipped, threads: n }
+          : { engine, backend, reason, skipped };
       log(reason);
       return current;
     }
-    skipped.push({ engine, why });
+    skipped.push({ engine, why: started });
   }
   throw new PruneError(
     'E_BACKEND',
@@ -112,7 +127,11 @@ export function currentBackend(): BackendChoice | undefined {
   return current;
 }
 
-async function tryEngine(engine: EngineName): Promise<string | undefined> {
+/** Start one engine: its failure reason, or what started (wasm: threads, and why fewer). */
+async function tryEngine(
+  engine: EngineName,
+  threads: number,
+): Promise<string | { threads?: number; fallback?: string }> {
   try {
     if (engine === 'node-gpu' || engine === 'node') {
       const pkg = PACKAGES[engine];
@@ -127,12 +146,17 @@ async function tryEngine(engine: EngineName): Promise<string | undefined> {
       }
       if (!(await tf.setBackend('tensorflow'))) return `${pkg} loaded but its backend did not start`;
       await tf.ready();
-      return undefined;
+      return {};
+    }
+    if (engine === 'wasm') {
+      const started = await startWasm(threads);
+      await tf.ready();
+      registerWasmTrainingKernels();
+      return started;
     }
     if (!(await tf.setBackend(engine))) return `the ${engine} backend did not start`;
     await tf.ready();
-    if (engine === 'wasm') registerWasmTrainingKernels();
-    return undefined;
+    return {};
   } catch (e) {
     return firstLine(e instanceof Error ? e.message : String(e));
   }

@@ -7,6 +7,13 @@ export {
   type EngineRequest,
   type BackendChoice,
 } from './backend.js';
+export {
+  parseWasmThreads,
+  wasmThreadsFor,
+  wasmThreads,
+  MAX_WASM_THREADS,
+  type WasmThreadsRequest,
+} from './wasm-threads.js';
 export { createRng, rngFromState, hashString } from './rng.js';
 /** Re-exported from `@prunekit/core` (where it lives, so packages without tfjs can use it). */
 export { writeFileAtomic } from '@prunekit/core';
