@@ -42,23 +42,35 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
     } catch {
       // The temp file could not even be created; nothing to clean up.
     }
-    const code = (e as NodeJS.ErrnoException).code;
-    const fix =
-      code === 'ENOSPC'
-        ? 'the disk is full: free some space, then resume the run'
-        : code === 'EACCES' || code === 'EROFS' || code === 'EPERM'
-          ? 'the directory is not writable: choose another --out directory or fix its permissions'
-          : 'check that the directory exists and is writable';
-    throw new PruneError(
-      'E_IO',
-      `could not write ${path}${code ? ` (${code})` : ''}; nothing already written was changed`,
-      {
-        cause: e,
-        hint: fix,
-        where: path,
-      },
-    );
+    throw ioError(path, e);
   }
+}
+
+/**
+ * The `E_IO` error of a failed write: names the file and the cause in words, says that files
+ * written before are intact, and what to do (free space / fix permissions, then run again: runs
+ * continue from their last checkpoint).
+ */
+function ioError(path: string, e: unknown): PruneError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const again = 'then run the same command again (a run continues from its last checkpoint)';
+  const [what, fix] =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? [`: the disk is full (${code})`, `free some disk space (or choose another --out directory), ${again}`]
+      : code === 'EACCES' || code === 'EROFS' || code === 'EPERM'
+        ? [
+            `: its directory is not writable (${code})`,
+            `fix the directory's permissions (or choose another --out directory), ${again}`,
+          ]
+        : [
+            ` (${e instanceof Error ? e.message : String(e)})`,
+            `check that the directory exists and is writable, ${again}`,
+          ];
+  return new PruneError('E_IO', `could not write ${path}${what}; files written before are intact`, {
+    cause: e,
+    hint: fix,
+    where: path,
+  });
 }
 
 /** fsync a directory so a rename inside it is durable (ignored where unsupported). */
