@@ -1,6 +1,8 @@
 import {
   closeSync,
   existsSync,
+  fsyncSync,
+  linkSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -59,7 +61,7 @@ export function runDirectory(out: string, id: string): string {
   const root = resolve(out);
   const dir = resolve(root, id);
   const rel = relative(root, dir);
-  if (!rel || rel.startsWith('..') || isAbsolute(rel) || /[\\/]/.test(id)) {
+  if (!rel || rel === '..' || /^\.\.[\\/]/.test(rel) || isAbsolute(rel) || /[\\/\0]/.test(id)) {
     throw new PruneError('E_RECIPE', `run name '${id}' would leave the output directory ${root}`, {
       hint: 'use a plain name (letters, digits, dot, dash, underscore)',
     });
@@ -68,8 +70,10 @@ export function runDirectory(out: string, id: string): string {
 }
 
 /**
- * An exclusive lock on a run directory (a `run.lock` file created with O_EXCL holding the pid).
- * A lock left by a dead process on this host is taken over.
+ * An exclusive lock on a run directory: a `run.lock` file holding `<pid>@<host>`. It is created
+ * complete or not at all (written to a temp file, then hard-linked to `run.lock`, which fails if
+ * the lock exists), so a crash never leaves a half-written lock. A lock left by a dead process on
+ * this host, or one that does not hold `<pid>@<host>`, is taken over.
  *
  * @example
  * ```ts
@@ -80,39 +84,128 @@ export function lockRunDir(dir: string): () => void {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, RUN_FILES.lock);
   const me = `${process.pid}@${hostname()}`;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const tmp = join(dir, `.${RUN_FILES.lock}.new-${process.pid}@${hostname()}`);
+  const ioError = (e: unknown) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    const full = code === 'ENOSPC' || code === 'EDQUOT';
+    const denied = code === 'EACCES' || code === 'EROFS' || code === 'EPERM';
+    const what = full
+      ? `: the disk is full (${code})`
+      : denied
+        ? `: the directory is not writable (${code})`
+        : ` (${e instanceof Error ? e.message : String(e)})`;
+    return new PruneError('E_IO', `cannot create the lock file ${path}${what}; nothing was changed`, {
+      cause: e,
+      where: path,
+      hint: `${full ? 'free some disk space' : "fix the directory's permissions"} (or choose another --out directory), then run the command again`,
+    });
+  };
+  try {
+    const fd = openSync(tmp, 'w');
     try {
-      const fd = openSync(path, 'wx');
       writeSync(fd, me);
+      fsyncSync(fd);
+    } finally {
       closeSync(fd);
-      return () => {
-        try {
-          if (readFileSync(path, 'utf8') === me) rmSync(path, { force: true });
-        } catch {
-          // already gone
-        }
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new PruneError(
-          'E_IO',
-          `cannot create the lock file ${path} (${(e as NodeJS.ErrnoException).code})`,
-          { cause: e, where: path },
-        );
-      }
-      const holder = readFileSync(path, 'utf8').trim();
-      const [pid, host] = holder.split('@');
-      if (host === hostname() && pid && !alive(Number(pid))) {
-        rmSync(path, { force: true }); // stale: its process is gone
-        continue;
-      }
-      throw new PruneError('E_LOCK', `run directory ${dir} is in use by process ${holder}`, {
-        hint: `wait for it to finish, or stop it; if no such process runs, delete ${path}`,
-        where: dir,
-      });
     }
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw ioError(e);
+  }
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        linkOrCreate(tmp, path, me);
+        removeDeadLockTemps(dir);
+        return () => {
+          try {
+            if (readFileSync(path, 'utf8') === me) rmSync(path, { force: true });
+          } catch {
+            // already gone
+          }
+        };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(e);
+        let holder: string;
+        try {
+          holder = readFileSync(path, 'utf8').trim();
+        } catch {
+          continue; // released in between
+        }
+        const [pid, host] = holder.split('@');
+        const wellFormed = /^\d+@.+$/.test(holder);
+        if (!wellFormed || (host === hostname() && pid && !alive(Number(pid)))) {
+          rmSync(path, { force: true }); // stale: its process is gone (or a foreign, broken lock)
+          continue;
+        }
+        throw new PruneError('E_LOCK', `run directory ${dir} is in use by process ${holder}`, {
+          hint: `wait for it to finish, or stop it; if no such process runs, delete ${path}`,
+          where: dir,
+        });
+      }
+    }
+  } finally {
+    rmSync(tmp, { force: true });
   }
   throw new PruneError('E_LOCK', `could not lock ${dir}`, { where: dir });
+}
+
+/** `link(tmp, path)`; where the filesystem has no hard links, an exclusive create (`wx`) instead. */
+function linkOrCreate(tmp: string, path: string, content: string): void {
+  try {
+    linkSync(tmp, path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+    const fd = openSync(path, 'wx');
+    try {
+      writeSync(fd, content);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** Remove lock temp files (`.run.lock.new-<pid>@<host>`) of this host's processes that are gone (killed while locking). */
+function removeDeadLockTemps(dir: string): void {
+  const prefix = `.${RUN_FILES.lock}.new-`;
+  for (const f of readdirSync(dir)) {
+    if (!f.startsWith(prefix)) continue;
+    const [pid, host] = f.slice(prefix.length).split('@');
+    if (host === hostname() && Number(pid) !== process.pid && !alive(Number(pid)))
+      rmSync(join(dir, f), { force: true });
+  }
+}
+
+/**
+ * Temp files of interrupted atomic writes (`.<name>.tmp-<pid>-<n>`, see `writeFileAtomic`) in a
+ * run directory, its `checkpoint/` and `rounds/<r>/`. Call it while holding the run's lock: no
+ * other process writes there then, so every such file is left over from a crash.
+ *
+ * @example
+ * ```ts
+ * const release = lockRunDir(dir); removeStaleTempFiles(dir);
+ * ```
+ */
+export function removeStaleTempFiles(dir: string): string[] {
+  const removed: string[] = [];
+  const sweep = (d: string) => {
+    if (!existsSync(d)) return;
+    for (const f of readdirSync(d)) {
+      if (/^\..+\.tmp-\d+-\d+$/.test(f)) {
+        rmSync(join(d, f), { force: true });
+        removed.push(join(d, f));
+      }
+    }
+  };
+  sweep(dir);
+  sweep(join(dir, 'checkpoint'));
+  const rounds = join(dir, 'rounds');
+  if (existsSync(rounds)) {
+    for (const r of readdirSync(rounds, { withFileTypes: true }))
+      if (r.isDirectory()) sweep(join(rounds, r.name));
+  }
+  return removed;
 }
 
 function alive(pid: number): boolean {
@@ -126,24 +219,48 @@ function alive(pid: number): boolean {
 
 /**
  * Read a JSONL file into records (a missing file is empty). Malformed lines throw naming the line.
+ * With `expected` (the count a checkpoint recorded), only the first `expected` records are read:
+ * lines after them — records written after that checkpoint, or a torn last line of an interrupted
+ * append — are ignored, and a file with fewer records is an `E_CHECKPOINT` naming it.
  *
  * @example
  * ```ts
  * readJsonl('runs/lrr-3f9a/metrics.jsonl').filter((m) => m.type === 'round');
+ * readJsonl('runs/lrr-3f9a/metrics.jsonl', 4); // the 4 records of the last checkpoint
  * ```
  */
-export function readJsonl(path: string): Record<string, unknown>[] {
-  if (!existsSync(path)) return [];
+export function readJsonl(path: string, expected?: number): Record<string, unknown>[] {
+  if (!existsSync(path)) {
+    if (expected) throw shortJsonl(path, 0, expected);
+    return [];
+  }
   const lines = readFileSync(path, 'utf8')
     .split('\n')
     .filter((l) => l.trim());
-  return lines.map((l, i) => {
+  const wanted = expected === undefined ? lines : lines.slice(0, expected);
+  if (expected !== undefined && wanted.length < expected) throw shortJsonl(path, wanted.length, expected);
+  return wanted.map((l, i) => {
     try {
       return JSON.parse(l) as Record<string, unknown>;
     } catch (e) {
-      throw new PruneError('E_CHECKPOINT', `${path}:${i + 1} is not valid JSON`, { cause: e, where: path });
+      throw new PruneError('E_CHECKPOINT', `${path}:${i + 1} is not valid JSON`, {
+        cause: e,
+        where: path,
+        hint: 'the file is damaged; restore it from a copy, or start the run again in a new directory',
+      });
     }
   });
+}
+
+function shortJsonl(path: string, found: number, expected: number): PruneError {
+  return new PruneError(
+    'E_CHECKPOINT',
+    `${path} holds ${found} records but the run's checkpoint expects at least ${expected}`,
+    {
+      where: path,
+      hint: 'the file was truncated or replaced after the checkpoint; restore it, or start the run again in a new directory',
+    },
+  );
 }
 
 /**

@@ -62,6 +62,7 @@ import {
   openRun,
   readJson,
   readJsonl,
+  removeStaleTempFiles,
   roundFile,
   runDirectory,
   splitSnapshot,
@@ -261,7 +262,22 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
   // Other runs this one reads (masks, signs) must exist before anything is trained.
   for (const [field, ref] of crossRunReferences(recipe)) {
     try {
-      openRun(ref);
+      const other = openRun(ref);
+      // A mask strategy's reference run is read for the mask of every round (or of options.round).
+      if (field === 'pruning.strategy.options.reference') {
+        const fixed = (recipe.pruning.strategy.options as { round?: unknown }).round;
+        const need = typeof fixed === 'number' ? fixed : recipe.pruning.rounds;
+        if (other.lastRound() < need) {
+          throw new PruneError(
+            'E_REFERENCE',
+            `run ${ref} has masks for rounds 0..${other.lastRound()}, but this recipe needs round ${need}`,
+            {
+              hint: `finish or resume that run first, or set pruning.rounds (or the strategy's round option) to at most ${other.lastRound()}`,
+              where: ref,
+            },
+          );
+        }
+      }
     } catch (e) {
       if (isPruneError(e)) throw new PruneError(e.code, `${field}: ${e.message}`, { cause: e, where: ref });
       throw e;
@@ -269,6 +285,7 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
   }
 
   const release = lockRunDir(dir);
+  removeStaleTempFiles(dir); // left by writes a crash interrupted; we hold the lock, so no one else writes
   let model: PrunableModel | undefined;
   let optimizer: Optimizer | undefined;
   let projection: ReturnType<typeof fixedSignProjection> | undefined;
@@ -370,8 +387,10 @@ async function runInDir(recipe: Recipe, id: string, dir: string, options: RunOpt
         trainLoss: Number.NaN,
       };
     }
-    const metrics = readJsonl(files.metrics).slice(0, st.metricsCount) as unknown as RoundMetrics[];
-    const signRecords = readJsonl(files.signs).slice(0, st.signsCount);
+    // Records after the checkpoint's counts (written before a crash, or a torn last line) are
+    // dropped: the run redoes them.
+    const metrics = readJsonl(files.metrics, st.metricsCount) as unknown as RoundMetrics[];
+    const signRecords = readJsonl(files.signs, st.signsCount);
     const pushMetric = (r: RoundMetrics) => {
       metrics.push(r);
       writeJsonl(files.metrics, metrics);
