@@ -1,5 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import { type Plugin, PruneError } from '@prunekit/core';
+import { type Plugin, PruneError, writeFileAtomic } from '@prunekit/core';
 import { type Preset, presetRecipe, recipeJsonSchema, resolveRecipe } from '@prunekit/experiment';
 import { describeModel } from '@prunekit/models';
 import { stringify } from 'yaml';
@@ -43,7 +42,7 @@ export const describeCommand: Command = {
       const schema = recipeJsonSchema();
       const out = str(p, 'out');
       if (out) {
-        writeFileSync(out, `${JSON.stringify(schema, null, 2)}\n`);
+        writeFileAtomic(out, `${JSON.stringify(schema, null, 2)}\n`);
         ctx.result(`wrote ${out}`, { file: out });
       } else {
         ctx.io.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type HostTensor, type ModelSnapshot, PruneError, resolveOptions } from '@prunekit/core';
 import { type ModelFactory, VGG11_PLAN, VGG16_PLAN, type VggPlan } from '@prunekit/models';
@@ -267,6 +267,9 @@ export async function saveLayersModel(
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
         ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
       };
+      // model.json goes last, and an older one goes first: a crash in between must not leave a
+      // model.json that pairs with the new weights.bin of another model (re-export into one dir).
+      rmSync(files.modelJson, { force: true });
       writeFileAtomic(files.weights, new Uint8Array(weightData));
       writeFileAtomic(files.modelJson, JSON.stringify(json));
       return {

@@ -12,12 +12,34 @@ import { main } from '../main.js';
 export const ROOT = resolve(__dirname, '../../../..');
 const BIN = join(ROOT, 'apps/cli/src/bin.ts');
 const TSX = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
+/** The fault-injection preload (see `faults.ts`), for {@link prunekit}'s `faults` option. */
+export const FAULTS_PRELOAD = pathToFileURL(join(ROOT, 'apps/cli/src/testing/faults.ts')).href;
 
 /** What a CLI call produced. */
 export interface CliResult {
   readonly status: number | null;
+  /** The signal that ended the process (e.g. `SIGKILL`), or null if it exited. */
+  readonly signal?: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/** Options of {@link prunekit}. */
+export interface CliProcessOptions {
+  /** Working directory (default: the repository root). */
+  readonly cwd?: string;
+  /** Extra environment variables. */
+  readonly env?: Record<string, string>;
+  /** SIGKILL the child after this many ms (default 120 000). */
+  readonly timeout?: number;
+  /** Extra arguments for `node` before the script (e.g. more `--import` preloads). */
+  readonly nodeArgs?: readonly string[];
+  /**
+   * Inject a fault (a `$PRUNEKIT_FAULT` spec, see `faults.ts`): loads the fault preload and sets
+   * `PRUNEKIT_FAULT`; `faultDir` (default: `cwd`) is where file operations are counted, and `trace`
+   * a file that receives the ordered trace of those operations at exit.
+   */
+  readonly faults?: { readonly spec: string; readonly dir?: string; readonly trace?: string };
 }
 
 /**
@@ -27,24 +49,36 @@ export interface CliResult {
  * @example
  * ```ts
  * const r = await prunekit(['list', '--json'], { cwd: tmp });
+ * const k = await prunekit(['run', 'r.json', '--json'], { cwd: tmp, faults: { spec: 'kill:event:step:3' } });
+ * k.signal; // 'SIGKILL'
  * ```
  */
-export function prunekit(
-  args: readonly string[],
-  o: { cwd?: string; env?: Record<string, string>; timeout?: number } = {},
-): Promise<CliResult> {
+export function prunekit(args: readonly string[], o: CliProcessOptions = {}): Promise<CliResult> {
+  const faultArgs = o.faults ? ['--import', FAULTS_PRELOAD] : [];
+  const faultEnv: Record<string, string> = o.faults
+    ? {
+        PRUNEKIT_FAULT: o.faults.spec,
+        PRUNEKIT_FAULT_DIR: o.faults.dir ?? o.cwd ?? ROOT,
+        ...(o.faults.trace ? { PRUNEKIT_FAULT_TRACE: o.faults.trace } : {}),
+      }
+    : {};
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, BIN, ...args], {
-      cwd: o.cwd ?? ROOT,
-      env: {
-        ...process.env,
-        TSX_TSCONFIG_PATH: join(ROOT, 'tools/tsconfig/dev.json'),
-        PRUNEKIT_QUIET_BACKEND: '1',
-        PRUNEKIT_BACKEND: 'wasm',
-        ...o.env,
+    const child = spawn(
+      process.execPath,
+      ['--import', TSX, ...faultArgs, ...(o.nodeArgs ?? []), BIN, ...args],
+      {
+        cwd: o.cwd ?? ROOT,
+        env: {
+          ...process.env,
+          TSX_TSCONFIG_PATH: join(ROOT, 'tools/tsconfig/dev.json'),
+          PRUNEKIT_QUIET_BACKEND: '1',
+          PRUNEKIT_BACKEND: 'wasm',
+          ...faultEnv,
+          ...o.env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -54,9 +88,9 @@ export function prunekit(
       clearTimeout(timer);
       reject(e);
     });
-    child.on('close', (status) => {
+    child.on('close', (status, signal) => {
       clearTimeout(timer);
-      resolvePromise({ status, stdout, stderr });
+      resolvePromise({ status, signal, stdout, stderr });
     });
   });
 }
