@@ -1,7 +1,11 @@
 import { PruneError } from '@prunekit/core';
 
+const DEFAULT_HINT =
+  'the file is damaged or not in the expected format: fetch the dataset again (`prunekit data fetch <name> --dir <dir>`, or fetchDataset) or replace the file; `prunekit data check <dir>` checks every file';
+
 /**
- * An `E_DATA` error about one file: names the file, what was found and what was expected.
+ * An `E_DATA` error about one file: names the file, what was found and what was expected (and,
+ * unless `hint` says otherwise, how to get a good copy).
  *
  * @example
  * ```ts
@@ -15,7 +19,7 @@ export function dataError(
 ): PruneError {
   return new PruneError('E_DATA', `${file}: ${problem}`, {
     where: file,
-    ...(options.hint === undefined ? {} : { hint: options.hint }),
+    hint: options.hint ?? DEFAULT_HINT,
     ...(options.cause === undefined ? {} : { cause: options.cause }),
   });
 }

@@ -97,7 +97,7 @@ describe('resolveRecipe', () => {
 
   it('names a wrong type with the value given', () => {
     expect(failure({ ...minimal, pruning: { rounds: 'five' } })).toContain(
-      'pruning.rounds: Invalid input: expected number, received string, got "five"',
+      'pruning.rounds: expected a number, got "five"',
     );
     expect(failure({ ...minimal, pruning: { rounds: 2.5 } })).toContain(
       'pruning.rounds: must be a whole number ≥ 0 and ≤ 1000, got 2.5',

@@ -237,9 +237,28 @@ function describeIssue(i: z.core.$ZodIssue, schema: z.ZodType, input: unknown): 
       ? `required: { name: '<a registered ${String(i.path[0])}>', options: { … } }`
       : `required (${i.expected})`;
   }
+  if (i.code === 'invalid_type' && i.message.startsWith('Invalid input')) {
+    // zod's own wording ("Invalid input: expected number, received string") → what to write instead.
+    return `expected ${EXPECTED[i.expected] ?? i.expected}, got ${shown(given)}`;
+  }
   if (given === undefined || typeof given === 'object') return i.message;
-  const text = JSON.stringify(given);
-  return `${i.message}, got ${text.length > 40 ? `${text.slice(0, 37)}…` : text}`;
+  return `${i.message}, got ${shown(given)}`;
+}
+
+const EXPECTED: Record<string, string> = {
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'a mapping (field: value)',
+  array: 'a list ([a, b])',
+};
+
+/** A given value for a message: JSON, shortened; lists and mappings by kind. */
+function shown(given: unknown): string {
+  if (Array.isArray(given)) return 'a list';
+  if (given !== null && typeof given === 'object') return 'a mapping';
+  const text = JSON.stringify(given) ?? String(given);
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
 }
 
 /** The field names of the object schema at `path` (through defaults, optionals, pipes and unions). */

@@ -33,6 +33,7 @@ export function loadWeights(path: string): { weights: Weights; metadata: Record<
   for (const [k, v] of f.tensors) {
     if (v.dtype !== 'F32') {
       throw new PruneError('E_CHECKPOINT', `${path}: tensor '${k}' is ${v.dtype}; weights must be F32`, {
+        hint: 'save weights as float32 tensors (saveWeights does; from PyTorch: tensor.float() before save_file)',
         where: path,
       });
     }
@@ -55,6 +56,9 @@ export function saveMask(path: string, mask: Mask, metadata: Record<string, stri
   saveSafetensors(path, t, { format: 'pt', kind: 'mask', density: String(mask.density()), ...metadata });
 }
 
+const MASK_HINT =
+  'a mask holds 0 (pruned) or 1 (kept) per weight as U8 tensors, one per prunable param: write it with saveMask';
+
 /**
  * Load a mask written by {@link saveMask}. Values other than 0/1, or a non-U8/BOOL dtype,
  * throw `E_MASK` naming the file.
@@ -73,7 +77,7 @@ export function loadMask(path: string): Mask {
       throw new PruneError(
         'E_MASK',
         `${path}: mask tensor '${k}' is ${v.dtype}; masks are U8 (or BOOL) 0/1 tensors`,
-        { where: path },
+        { hint: MASK_HINT, where: path },
       );
     }
     entries.push([k, { shape: v.shape, data: v.data as Uint8Array }]);
@@ -81,6 +85,10 @@ export function loadMask(path: string): Mask {
   try {
     return new Mask(entries);
   } catch (e) {
-    throw new PruneError('E_MASK', `${path}: ${(e as Error).message}`, { cause: e, where: path });
+    throw new PruneError('E_MASK', `${path}: ${(e as Error).message.replace(/\.?\s*$/, '')}`, {
+      cause: e,
+      hint: MASK_HINT,
+      where: path,
+    });
   }
 }

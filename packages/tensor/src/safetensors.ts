@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { PruneError, sizeOf, writeFileAtomic } from '@prunekit/core';
 
 /** The dtypes prunekit reads and writes. */
@@ -84,18 +84,10 @@ export function encodeSafetensors(
  * ```
  */
 export function decodeSafetensors(buf: Uint8Array, source = 'safetensors data'): SafetensorsFile {
-  const fail = (what: string): never => {
-    throw new PruneError('E_CHECKPOINT', `${source} is not a valid safetensors file: ${what}`, {
-      hint: 'the file is damaged or was not written by a safetensors writer; resume recomputes it from the last good checkpoint',
-      where: source,
-    });
-  };
+  const fail = (what: string): never => invalid(source, what);
   if (buf.byteLength < 8) fail(`it has ${buf.byteLength} bytes, fewer than the 8-byte header length`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const headerLen = view.getBigUint64(0, true);
-  if (headerLen > BigInt(MAX_HEADER_BYTES))
-    fail(`its header claims ${headerLen} bytes (limit ${MAX_HEADER_BYTES})`);
-  const hl = Number(headerLen);
+  const hl = checkHeaderLength(view.getBigUint64(0, true), source);
   if (8 + hl > buf.byteLength)
     fail(`its header claims ${hl} bytes but the file has only ${buf.byteLength - 8} after the length`);
   let header: unknown;
@@ -178,6 +170,20 @@ export function decodeSafetensors(buf: Uint8Array, source = 'safetensors data'):
   return { tensors, metadata };
 }
 
+function invalid(source: string, what: string): never {
+  throw new PruneError('E_CHECKPOINT', `${source} is not a valid safetensors file: ${what}`, {
+    hint: 'the file is damaged (e.g. cut short by a full disk or a copy) or was not written by a safetensors writer: restore it from a good copy, or re-create it (for a run directory: run the recipe again with another --out)',
+    where: source,
+  });
+}
+
+/** The header length as a number, refused when over {@link MAX_HEADER_BYTES} (before anything is allocated for it). */
+function checkHeaderLength(headerLen: bigint, source: string): number {
+  if (headerLen > BigInt(MAX_HEADER_BYTES))
+    invalid(source, `its header claims ${headerLen} bytes (limit ${MAX_HEADER_BYTES})`);
+  return Number(headerLen);
+}
+
 /**
  * Write a safetensors file atomically (see {@link writeFileAtomic}).
  *
@@ -205,9 +211,27 @@ export function saveSafetensors(
 export function loadSafetensors(path: string): SafetensorsFile {
   let buf: Buffer;
   try {
-    if (!statSync(path).isFile()) throw new Error('not a file');
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new Error('not a file');
+    // Check the header length before reading the file: a huge or lying length is refused at once.
+    if (stat.size >= 8) {
+      const head = Buffer.alloc(8);
+      const fd = openSync(path, 'r');
+      try {
+        readSync(fd, head, 0, 8, 0);
+      } finally {
+        closeSync(fd);
+      }
+      const hl = checkHeaderLength(head.readBigUInt64LE(0), path);
+      if (8 + hl > stat.size)
+        invalid(
+          path,
+          `its header claims ${hl} bytes but the file has only ${stat.size - 8} after the length`,
+        );
+    }
     buf = readFileSync(path);
   } catch (e) {
+    if (e instanceof PruneError) throw e;
     throw new PruneError(
       'E_CHECKPOINT',
       `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
