@@ -10,6 +10,8 @@ export interface OptionSpec {
   /** Placeholder shown in help, e.g. `dir`. */
   readonly value?: string;
   readonly description: string;
+  /** Left out of `--help` (internal options, e.g. the worker mode of `--jobs`). */
+  readonly hidden?: boolean;
 }
 
 /** Parsed command line of one command. */
@@ -90,10 +92,12 @@ export function parseCommand(cmd: Command, argv: readonly string[]): Parsed {
 /** Help text of a command. */
 export function commandHelp(cmd: Command): string {
   const options = { ...cmd.options, ...GLOBAL_OPTIONS };
-  const rows = Object.entries(options).map(([name, o]) => {
-    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` <${o.value ?? 'value'}>` : ''}`;
-    return [flag, `${o.description}${o.multiple ? ' (repeatable)' : ''}`] as const;
-  });
+  const rows = Object.entries(options)
+    .filter(([, o]) => !o.hidden)
+    .map(([name, o]) => {
+      const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` <${o.value ?? 'value'}>` : ''}`;
+      return [flag, `${o.description}${o.multiple ? ' (repeatable)' : ''}`] as const;
+    });
   const width = Math.max(...rows.map(([f]) => f.length));
   return [
     `Usage: prunekit ${cmd.name}${cmd.args ? ` ${cmd.args}` : ''} [options]`,

@@ -296,3 +296,187 @@ export function duration(secs: number): string {
   const m = Math.floor(secs / 60);
   return `${m} min ${String(Math.round(secs - 60 * m)).padStart(2, '0')} s`;
 }
+
+/**
+ * The combined progress of work spread over worker processes (`--jobs N`): the workers' events
+ * go in with the worker's number, and come out as one display.
+ */
+export interface JobsProgress {
+  /** Worker `w` (0-based) starts a unit of work (a run, the one-neuron study); `label` names it. */
+  start(w: number, label: string): void;
+  /** An event of worker `w`'s current unit. */
+  event(w: number, e: PrunekitEvent): void;
+  /** Worker `w`'s current unit ended (finished, skipped or failed). */
+  end(w: number): void;
+  /** A message of the parent process. */
+  log(level: 'info' | 'warn', message: string): void;
+  /** Fraction of all units done (finished units plus the running units' progress), 0 … 1. */
+  fraction(): number;
+  /** Remove the live line before other output. */
+  clear(): void;
+}
+
+/**
+ * One progress display for `units` units of work run by `workers` worker processes. `tty`: the
+ * workers' run, round and log lines (prefixed `[1]`, `[2]`, …) and one live line over all units:
+ * bar, percent, what each worker does, samples/s summed over the workers and ETA (from the elapsed
+ * time and the fraction done, so it accounts for the parallelism). `lines`: the workers' lines,
+ * prefixed, plus an `[all]` line whenever a unit ends. `json`: every worker event as one JSON line
+ * with a `worker` field (1-based). `quiet`: nothing. Repeated info messages of different workers
+ * (the backend line) are shown once.
+ *
+ * @example
+ * ```ts
+ * const p = createJobsProgress('lines', { stdout: process.stdout, stderr: process.stderr }, { workers: 2, units: 4 });
+ * p.start(0, 'point 0: mlp.gaussian-mixture.lr-rewind-1a2b3c4d');
+ * p.event(0, { type: 'run-start', runId: 'mlp-1', dir: 'runs/mlp-1', rounds: 3, backend: 'wasm' });
+ * p.end(0);
+ * ```
+ */
+export function createJobsProgress(
+  mode: ProgressMode,
+  out: Out,
+  o: { readonly workers: number; readonly units: number },
+  now: () => number = () => performance.now(),
+): JobsProgress {
+  const t0 = now();
+  const states = Array.from({ length: o.workers }, () => new RunState(now));
+  const active: boolean[] = new Array(o.workers).fill(false);
+  const warm: boolean[] = new Array(o.workers).fill(false);
+  const phase: number[] = new Array(o.workers).fill(0);
+  const seen = new Set<string>();
+  let done = 0;
+  let live = false;
+  let lastDraw = Number.NEGATIVE_INFINITY;
+  const tag = (w: number) => `[${w + 1}]`;
+
+  const running = (w: number): number => {
+    const s = states[w]!;
+    if (!active[w] || !s.rounds) return 0;
+    const phases = s.rounds + 1 + (warm[w] ? 1 : 0);
+    return Math.min(1, (phase[w]! + (s.steps ? Math.min(1, s.step / s.steps) : 0)) / phases);
+  };
+  const fraction = () =>
+    o.units ? Math.min(1, (done + states.reduce((a, _s, w) => a + running(w), 0)) / o.units) : 1;
+  const eta = (): number | undefined => {
+    const f = fraction();
+    const elapsed = (now() - t0) / 1000;
+    return f > 0.005 && f < 1 ? (elapsed * (1 - f)) / f : undefined;
+  };
+  const overall = () => {
+    const e = eta();
+    return `${done}/${o.units} finished, ${Math.floor(fraction() * 100)}%${e === undefined ? '' : `, ETA ${clock(e)}`}`;
+  };
+  const clear = () => {
+    if (live) out.stderr.write('\r\x1b[2K');
+    live = false;
+  };
+  const print = (line: string) => {
+    clear();
+    out.stderr.write(`${line}\n`);
+  };
+  const prefixed = (w: number): Out => ({
+    stdout: out.stdout,
+    stderr: {
+      write: (s: string) =>
+        print(
+          s
+            .replace(/\n$/, '')
+            .split('\n')
+            .map((l) => `${tag(w)} ${l}`)
+            .join('\n'),
+        ),
+    },
+  });
+  const draw = (force = false) => {
+    if (mode !== 'tty') return;
+    const t = now();
+    if (!force && t - lastDraw < 100) return;
+    lastDraw = t;
+    const cols = Math.max(40, (out.stderr.columns || Number(out.columnsEnv) || 100) - 1);
+    const f = fraction();
+    const barWidth = cols >= 110 ? 24 : cols >= 80 ? 16 : 10;
+    const filled = Math.round(f * barWidth);
+    const sps = states.reduce((a, s, w) => a + (active[w] ? s.samplesPerSecond : 0), 0);
+    const e = eta();
+    const parts = [
+      ...states.flatMap((s, w) =>
+        active[w] && s.rounds ? [`${tag(w)} ${s.label()} ep ${s.epoch + 1}/${s.epochs}`] : [],
+      ),
+      ...(sps > 0 ? [`${rate(sps)} samples/s`] : []),
+      ...(e === undefined ? [] : [`ETA ${clock(e)}`]),
+    ].join(' · ');
+    const line = `${done}/${o.units} ${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)} ${String(Math.floor(f * 100)).padStart(3)}% ${parts}`;
+    out.stderr.write(`\r\x1b[2K${line.length > cols ? `${line.slice(0, cols - 1)}…` : line}`);
+    live = true;
+  };
+  const json = (e: object) =>
+    out.stdout.write(
+      `${JSON.stringify(e, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))}\n`,
+    );
+
+  return {
+    start(w, label) {
+      states[w] = new RunState(now);
+      active[w] = true;
+      warm[w] = false;
+      phase[w] = 0;
+      if (mode === 'json') json({ type: 'log', level: 'info', message: `${tag(w)} ${label}`, worker: w + 1 });
+      else if (mode !== 'quiet') print(`${tag(w)} ${label}`);
+      draw(true);
+    },
+    event(w, e) {
+      if (mode === 'quiet') return;
+      if (mode === 'json') {
+        json({ ...e, worker: w + 1 });
+        return;
+      }
+      if (e.type === 'log' && e.level === 'info') {
+        if (seen.has(e.message)) return;
+        seen.add(e.message);
+      }
+      const s = states[w]!;
+      if (e.type === 'round-start') {
+        if (e.phase === 'warmup') warm[w] = true;
+        phase[w] = e.phase === 'warmup' ? 0 : e.round + (warm[w] ? 1 : 0);
+      }
+      if (mode === 'lines') {
+        linesSink(e, s, prefixed(w));
+        return;
+      }
+      s.on(e);
+      switch (e.type) {
+        case 'run-start':
+          print(
+            `${tag(w)} run ${e.runId} (${e.rounds} pruning round${e.rounds === 1 ? '' : 's'}, backend ${e.backend})`,
+          );
+          break;
+        case 'round-end':
+          print(`${tag(w)} ${roundLine(e, s)}`);
+          break;
+        case 'run-end':
+          print(`${tag(w)} run ${e.runId} finished in ${duration(e.seconds)}`);
+          break;
+        case 'log':
+          print(`${tag(w)} ${e.level === 'warn' ? `warning: ${e.message}` : e.message}`);
+          break;
+        default:
+          break;
+      }
+      draw(e.type !== 'step');
+    },
+    end(w) {
+      if (active[w]) done++;
+      active[w] = false;
+      if (mode === 'lines') print(`[all] ${overall()}`);
+      draw(true);
+    },
+    log(level, message) {
+      if (mode === 'json') json({ type: 'log', level, message });
+      else if (mode !== 'quiet') print(level === 'warn' ? `warning: ${message}` : message);
+      draw(true);
+    },
+    fraction,
+    clear,
+  };
+}
