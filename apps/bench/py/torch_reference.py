@@ -2,10 +2,15 @@
 """PyTorch reference for apps/bench/src/throughput.ts: training throughput of the same model.
 
 Input: one JSON object as the first argument, or on stdin when there is no argument:
-  {"model": "lenet-300-100" | "conv2", "batch": 128, "threads": 1, "steps": 10,
-   "budget_s": 15, "density": 1.0, "seed": 0}
+  {"model": "lenet-300-100" | "conv2" | "conv4" | "resnet18", "batch": 128, "threads": 1,
+   "steps": 10, "budget_s": 15, "density": 1.0, "seed": 0}
 Output: one JSON line on stdout:
-  {"samples_per_s", "ms_per_step", "steps", "threads", "torch_version", "blas", ...}
+  {"samples_per_s", "ms_per_step", "steps", "threads", "torch_version", "blas",
+   "max_rss_kb", "rss_after_warmup_kb", "rss_end_kb", ...}
+
+Memory: max_rss_kb is getrusage(RUSAGE_SELF).ru_maxrss (KiB on Linux), the peak RSS of this
+process, i.e. of the whole case (one process per case); rss_after_warmup_kb / rss_end_kb are
+the current RSS after the warm-up step and after the last timed step (a growth check).
 
 Measures what ours measures: forward + backward + SGD update (momentum 0.9, weight decay 1e-4,
 lr 0.01) on one fixed random batch; one warm-up step, then timed steps until `steps` are done or
@@ -22,6 +27,7 @@ earlier on PATH has no torch.
 
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -37,11 +43,72 @@ except ImportError as e:  # pragma: no cover - the message is the point
     )
     sys.exit(3)
 
-MODELS = ("lenet-300-100", "conv2")
+MODELS = ("lenet-300-100", "conv2", "conv4", "resnet18")
+
+# Input shape (NCHW without the batch) and classes per model.
+INPUTS = {
+    "lenet-300-100": (1, 28, 28),
+    "conv2": (1, 28, 28),
+    "conv4": (1, 28, 28),
+    "resnet18": (3, 32, 32),
+}
+
+
+class BasicBlock(nn.Module):
+    """torchvision's BasicBlock: 3×3 conv (stride s) - BN - ReLU - 3×3 conv - BN, plus the
+    shortcut (identity, or 1×1 conv stride s + BN where the shape changes), ReLU.
+    Convs without bias; BN momentum 0.1, eps 1e-5 (packages/models/src/resnet.ts basicBlock)."""
+
+    def __init__(self, inplanes: int, planes: int, stride: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride=1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = None
+        if stride != 1 or inplanes != planes:
+            self.downsample = nn.Sequential(
+                nn.Conv2d(inplanes, planes, 1, stride=stride, bias=False), nn.BatchNorm2d(planes)
+            )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        s = x if self.downsample is None else self.downsample(x)
+        return self.relu(y + s)
+
+
+class ResNet18Cifar(nn.Module):
+    """ResNet-18 with the CIFAR stem (packages/models resnet18 with stem 'cifar', width 64):
+    3×3 stride-1 conv 3→64 (no bias) + BN + ReLU, no max-pool; stages of 2 basic blocks with
+    64, 128, 256, 512 planes (stride 2 at the start of stages 2-4); global average pool; linear
+    512→classes with bias. 11,173,962 parameters for 10 classes, as ours."""
+
+    def __init__(self, classes: int = 10, width: int = 64) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, width, 3, stride=1, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(width)
+        self.relu = nn.ReLU(inplace=True)
+        blocks = []
+        inplanes = width
+        for stage in range(4):
+            planes = width * 2**stage
+            for b in range(2):
+                blocks.append(BasicBlock(inplanes, planes, 2 if b == 0 and stage > 0 else 1))
+                inplanes = planes
+        self.layers = nn.Sequential(*blocks)
+        self.fc = nn.Linear(inplanes, classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.relu(self.bn1(self.conv1(x)))
+        y = self.layers(y)
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(y, 1), 1))
 
 
 def build(name: str) -> nn.Module:
-    """The same layers as packages/models (lenet-300-100.ts via mlp.ts; conv2.ts via convnet.ts)."""
+    """The same layers as packages/models (lenet-300-100.ts via mlp.ts; conv2.ts and conv4.ts via
+    convnet.ts; resnet18.ts via resnet.ts)."""
     if name == "lenet-300-100":
         # flatten 28×28×1 → 784 → 300 → 100 → 10, ReLU between, biases everywhere.
         return nn.Sequential(
@@ -62,6 +129,23 @@ def build(name: str) -> nn.Module:
             nn.Linear(256, 256), nn.ReLU(),
             nn.Linear(256, 10),
         )
+    if name == "conv4":
+        # width 64, two pairs: convs 1→64→64, pool (28 → 14), convs 64→128→128, pool (14 → 7),
+        # dense 7·7·128 → 256 → 256 → 10.
+        return nn.Sequential(
+            nn.Conv2d(1, 64, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(64, 64, 3, padding=1), nn.ReLU(),
+            nn.MaxPool2d(2, 2, ceil_mode=True),
+            nn.Conv2d(64, 128, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(128, 128, 3, padding=1), nn.ReLU(),
+            nn.MaxPool2d(2, 2, ceil_mode=True),
+            nn.Flatten(),
+            nn.Linear(7 * 7 * 128, 256), nn.ReLU(),
+            nn.Linear(256, 256), nn.ReLU(),
+            nn.Linear(256, 10),
+        )
+    if name == "resnet18":
+        return ResNet18Cifar(10)
     raise SystemExit(f"torch_reference.py: unknown model {name!r}; known: {', '.join(MODELS)}")
 
 
@@ -78,6 +162,16 @@ def prime_allocator(model: nn.Module) -> None:
     for p in model.parameters():
         buf = torch.empty(p.shape)
         del buf
+
+
+def rss_kb() -> int | None:
+    """The current resident set size of this process, KiB (/proc/self/statm)."""
+    try:
+        with open("/proc/self/statm", encoding="utf-8") as f:
+            pages = int(f.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def loaded_blas() -> str:
@@ -118,7 +212,9 @@ def main() -> None:
     model.train()
     if cfg.get("prime_allocator", True):
         prime_allocator(model)
-    x = torch.randn(batch, 1, 28, 28)
+    if model_name not in INPUTS:
+        raise SystemExit(f"torch_reference.py: unknown model {model_name!r}; known: {', '.join(MODELS)}")
+    x = torch.randn(batch, *INPUTS[model_name])
     y = torch.randint(0, 10, (batch,))
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
     loss_fn = nn.CrossEntropyLoss()
@@ -146,6 +242,7 @@ def main() -> None:
 
     for _ in range(max(1, warmup)):  # warm-up (allocator, thread pool, page faults)
         step()
+    rss_warm = rss_kb()
     times = []
     start = time.perf_counter()
     while len(times) < max_steps and (not times or time.perf_counter() - start < budget_s):
@@ -153,6 +250,7 @@ def main() -> None:
         step()
         times.append(time.perf_counter() - t)
     ms = statistics.median(times) * 1000
+    rss_end = rss_kb()
     print(json.dumps({
         "samples_per_s": batch * 1000 / ms,
         "ms_per_step": ms,
@@ -166,6 +264,9 @@ def main() -> None:
         "warmup": max(1, warmup),
         "allocator_primed": bool(cfg.get("prime_allocator", True)),
         "times_ms": [round(t * 1000, 2) for t in times],
+        "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "rss_after_warmup_kb": rss_warm,
+        "rss_end_kb": rss_end,
     }))
 
 
