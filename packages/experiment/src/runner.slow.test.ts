@@ -16,7 +16,7 @@ import { loadWeights } from '@prunekit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyOverrides, resolveRecipe } from './recipe.js';
-import { RUN_FILES, openRun, readJsonl, roundFile, runDirectory } from './run-dir.js';
+import { RUN_FILES, readJsonl, roundFile, runDirectory } from './run-dir.js';
 import { runId } from './run-id.js';
 import { type RunResult, resumeRun, runExperiment } from './runner.js';
 import {
@@ -287,9 +287,7 @@ describe('cross-run references', () => {
     };
     const err = await runExperiment(recipe, { out }).catch((e: unknown) => e);
     expect((err as PruneError).code).toBe('E_REFERENCE');
-    expect((err as PruneError).message).toContain(
-      `has masks for rounds 0..1, but this recipe needs round 2`,
-    );
+    expect((err as PruneError).message).toContain(`has masks for rounds 0..1, but this recipe needs round 2`);
     expect((err as PruneError).message).toContain(short.dir);
     // Checked before anything is trained: no round of this run was made.
     const dir = runDirectory(out, runId(resolveRecipe(recipe)));
