@@ -17,18 +17,24 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
+import { sumConfig } from './sum.js';
 
 export { batchMatMulConfig } from './batch-mat-mul.js';
 export { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 export { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 export { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter.js';
 export { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input.js';
+export { maxPoolGradConfig } from './max-pool-grad.js';
+export { sumConfig } from './sum.js';
 
 /**
  * Every kernel config of this module, all for backend `'wasm'`:
  * `Conv2DBackpropFilter`, `Conv2DBackpropInput` (replaces the shipped one),
- * `DepthwiseConv2dNativeBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`, and
- * `BatchMatMul` (replaces the shipped one: transposed operands through XNNPACK).
+ * `DepthwiseConv2dNativeBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`,
+ * `BatchMatMul` (replaces the shipped one: transposed operands through XNNPACK),
+ * `MaxPoolGrad` (replaces the shipped one: the cpu backend's gradient, faster) and `Sum`
+ * (replaces the shipped one: per-channel sums of NHWC maps without a transpose).
  *
  * @example
  * ```ts
@@ -49,6 +55,8 @@ export const wasmTrainingKernels: KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   batchMatMulConfig,
+  maxPoolGradConfig,
+  sumConfig,
 ];
 
 /**
