@@ -20,7 +20,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],
-    env: { PRUNEKIT_QUIET_BACKEND: '1' },
+    // Test files run in parallel forks: one wasm thread each (wasm-threads.test.ts tests more).
+    env: { PRUNEKIT_QUIET_BACKEND: '1', PRUNEKIT_WASM_THREADS: '1' },
     setupFiles: ['tools/vitest.setup.ts'],
   },
 });

@@ -218,7 +218,13 @@ export async function runWorkers(
         (task, w) =>
           new Promise<WorkerOutcome>((resolveOutcome) => {
             const child = spawn(cmd.command, [...cmd.args, ...task.args], {
-              env: { ...ctx.io.env } as NodeJS.ProcessEnv,
+              // Each worker gets its share of the CPUs for wasm threads (unless the user set it).
+              env: {
+                ...ctx.io.env,
+                PRUNEKIT_WASM_THREADS:
+                  ctx.io.env.PRUNEKIT_WASM_THREADS ??
+                  String(Math.max(1, Math.floor(availableParallelism() / tasks.length))),
+              } as NodeJS.ProcessEnv,
               stdio: ['pipe', 'pipe', 'pipe'],
             });
             children.push(child);

@@ -64,16 +64,17 @@ export function parseEngine(value: string, source = 'PRUNEKIT_BACKEND'): EngineR
  * logs one line saying which runs and why. On wasm the training kernels prunekit adds
  * (conv gradients) are registered.
  *
- * `threads` (or `PRUNEKIT_WASM_THREADS`; default 1) runs wasm on that many threads, `auto` = one
- * per CPU (see README, "Threads"): the threaded SIMD build on Node worker_threads. If it cannot
- * start, wasm runs on 1 thread and the log line says why. Changing the count of a running wasm
+ * `threads` (or `PRUNEKIT_WASM_THREADS`; default `auto` = one per CPU, at most 8) runs wasm on
+ * that many threads (see README, "Threads"): the threaded SIMD build on Node worker_threads, with
+ * results bit-identical to 1 thread. If it cannot start, wasm runs on 1 thread and the log line
+ * says why. Changing the count of a running wasm
  * backend restarts it, which drops the tensors it held.
  *
  * @example
  * ```ts
  * const { engine, reason } = await initBackend();          // auto
  * await initBackend({ engine: 'cpu', log: () => {} });      // force cpu, silently
- * await initBackend({ engine: 'wasm', threads: 'auto' });   // wasm on every CPU
+ * await initBackend({ engine: 'wasm', threads: 1 });        // wasm on one thread
  * ```
  */
 export async function initBackend(
@@ -81,7 +82,7 @@ export async function initBackend(
 ): Promise<BackendChoice> {
   const fromEnv = process.env.PRUNEKIT_BACKEND;
   const threadsEnv = process.env.PRUNEKIT_WASM_THREADS;
-  const threads = wasmThreadsFor(options.threads ?? (threadsEnv ? parseWasmThreads(threadsEnv) : 1));
+  const threads = wasmThreadsFor(options.threads ?? (threadsEnv ? parseWasmThreads(threadsEnv) : 'auto'));
   const request: EngineRequest = options.engine ?? (fromEnv ? parseEngine(fromEnv) : 'auto');
   const log =
     options.log ??
