@@ -16,6 +16,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type PrunekitEvent, PruneError, isPruneError, writeFileAtomic } from '@prunekit/core';
@@ -169,14 +170,21 @@ async function worker(args: Args, plan: Plan, phase: 1 | 2, index: number): Prom
 
 // ---- main ---------------------------------------------------------------------------------------
 
-function spawnWorker(phase: 1 | 2, index: number, argv: readonly string[]): Promise<number> {
+function spawnWorker(phase: 1 | 2, index: number, argv: readonly string[], workers: number): Promise<number> {
   const script = process.argv[1]!;
   const child = spawn(
     process.execPath,
     [...process.execArgv, script, ...argv, '--worker', `${phase}:${index}`],
     {
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, PRUNEKIT_QUIET_BACKEND: '1' },
+      env: {
+        ...process.env,
+        PRUNEKIT_QUIET_BACKEND: '1',
+        // Each worker gets its share of the CPUs for wasm threads (unless the user set it).
+        PRUNEKIT_WASM_THREADS:
+          process.env.PRUNEKIT_WASM_THREADS ??
+          String(Math.max(1, Math.floor(availableParallelism() / workers))),
+      },
     },
   );
   return new Promise((res) => {
@@ -218,10 +226,9 @@ async function runPhase(phase: 1 | 2, args: Args, plan: Plan, argv: readonly str
       `[main] phase ${phase}: ${done}/${points.length} runs finished, ${clock((performance.now() - t) / 1000)} elapsed`,
     );
   }, 60_000);
+  const workers = Math.max(1, Math.min(args.jobs, todo.length + studiesTodo.length));
   const codes = await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(args.jobs, todo.length + studiesTodo.length)) }, (_, i) =>
-      spawnWorker(phase, i, argv),
-    ),
+    Array.from({ length: workers }, (_, i) => spawnWorker(phase, i, argv, workers)),
   );
   clearInterval(ticker);
   const seconds = (performance.now() - t) / 1000;

@@ -179,6 +179,8 @@ function spawnOurs(
   methods: readonly Method[],
   out: string,
   timeoutMs: number,
+  /** wasm threads of the process: 'auto' (every CPU) alone, 1 when two processes share the cores. */
+  threads: 'auto' | 1 = 'auto',
 ): Promise<ScriptRun> {
   const input: WorkerInput = { model: spec.model, options: spec.options, limit: spec.limit, methods, out };
   const start = performance.now();
@@ -188,6 +190,7 @@ function spawnOurs(
       [...process.execArgv, THIS_FILE, '--worker', JSON.stringify(input)],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, PRUNEKIT_WASM_THREADS: String(threads) },
       },
     );
     let stdout = '';
@@ -341,8 +344,8 @@ async function measure(spec: Spec, withTorch: boolean, out: string, timeoutMs: n
   }
   note('ours, two processes at once');
   const [pi, pl] = await Promise.all([
-    spawnOurs(spec, ['imp'], join(out, `${spec.key}-par-imp`), timeoutMs),
-    spawnOurs(spec, ['lrr'], join(out, `${spec.key}-par-lrr`), timeoutMs),
+    spawnOurs(spec, ['imp'], join(out, `${spec.key}-par-imp`), timeoutMs, 1),
+    spawnOurs(spec, ['lrr'], join(out, `${spec.key}-par-lrr`), timeoutMs, 1),
   ]);
   const oursPar = pairOf(
     parseOurs(pi, `ours ${spec.label} IMP (parallel)`),

@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { Mask, type PrunableModel } from '@prunekit/core';
 import { createModel, createModelRegistry } from '@prunekit/models';
-import { type EngineName, ENGINE_ORDER, createRng, initBackend } from '@prunekit/tensor';
+import { type EngineName, ENGINE_ORDER, createRng, currentBackend, initBackend } from '@prunekit/tensor';
 import { applyMask, crossEntropy, deviceMask, sgd } from '@prunekit/train';
 import { type TorchCase, type TorchResult, bestTorch, probeTorch } from './torch.js';
 
@@ -348,7 +348,10 @@ function printCompareRows(rows: readonly CompareRow[], torchSkipped: string | nu
   const torchName = t
     ? `PyTorch ${t.torchVersion}, BLAS ${t.blas.split(', ')[0]}`
     : `PyTorch (absent: ${torchSkipped ?? 'no run succeeded'})`;
-  console.log(`\nours (wasm) vs ${torchName}; samples/s, median step\n`);
+  const threads = currentBackend()?.threads ?? 1;
+  console.log(
+    `\nours (wasm, ${threads} thread${threads === 1 ? '' : 's'}) vs ${torchName}; samples/s, median step\n`,
+  );
   console.log(
     `${'model'.padEnd(22)}${'batch'.padStart(6)}${'density'.padStart(9)}${'ours'.padStart(10)}${'PyTorch'.padStart(10)}${'threads'.padStart(9)}${'ours/PyTorch'.padStart(14)}`,
   );
