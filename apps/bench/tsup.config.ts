@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/throughput.ts', 'src/machinery.ts', 'src/runs.ts', 'src/reproduce.ts', 'src/profile-step.ts'],
+  entry: ['src/bench.ts', 'src/throughput.ts', 'src/machinery.ts', 'src/runs.ts', 'src/reproduce.ts', 'src/profile-step.ts'],
   format: ['esm'],
   tsconfig: 'tsconfig.build.json',
   sourcemap: true,
