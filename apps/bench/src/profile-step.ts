@@ -25,8 +25,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { createModel, createModelRegistry } from '@prunekit/models';
-import { createRng, initBackend } from '@prunekit/tensor';
-import { crossEntropy, sgd } from '@prunekit/train';
+import { initBackend } from '@prunekit/tensor';
+import { benchStep } from './step.js';
 
 const MODELS: Record<string, Record<string, unknown>> = {
   conv4: { inputShape: [28, 28, 1], classes: 10 },
@@ -126,26 +126,7 @@ async function main(): Promise<void> {
 
   const started = await initBackend({ engine: 'wasm', log: () => {} });
   const model = createModel(createModelRegistry().get(modelName), options, 0);
-  const rng = createRng(0);
-  const x = tf.tensor(
-    Float32Array.from({ length: batch * model.inputShape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
-    [batch, ...model.inputShape],
-  );
-  const y = tf.tensor1d(
-    Int32Array.from({ length: batch }, () => rng.int(model.outputSize)),
-    'int32',
-  );
-  const opt = sgd(model, { momentum: 0.9, weightDecay: 1e-4 });
-  const vars = model.params.map((p) => model.variable(p.name));
-  const names = new Map(model.params.map((p) => [model.variable(p.name).name, p.name]));
-  const step = (): void =>
-    tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => crossEntropy(model.forward(x, true), y), vars);
-      const named: Record<string, tf.Tensor> = {};
-      for (const [k, g] of Object.entries(grads)) named[names.get(k) ?? k] = g;
-      opt.apply(named, 0.01);
-      value.dataSync();
-    });
+  const { step, dispose } = benchStep(model, batch);
 
   const timer = timeKernels('wasm', shapes);
   const stepMs: number[] = [];
@@ -161,8 +142,7 @@ async function main(): Promise<void> {
     if (tf.memory().numTensors !== tensors) console.warn('warning: the step leaks tensors');
   } finally {
     timer.restore();
-    opt.dispose();
-    tf.dispose([x, y]);
+    dispose();
     model.dispose();
   }
 

@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Mask, type PrunableModel } from '@prunekit/core';
 import { createModel, createModelRegistry } from '@prunekit/models';
 import { type EngineName, ENGINE_ORDER, createRng, currentBackend, initBackend } from '@prunekit/tensor';
-import { applyMask, crossEntropy, deviceMask, sgd } from '@prunekit/train';
+import { benchStep } from './step.js';
 import { type TorchCase, type TorchResult, bestTorch, probeTorch } from './torch.js';
 
 interface Case {
@@ -137,7 +137,7 @@ function randomMask(model: PrunableModel, density: number, seed: number): Mask {
 /**
  * Median ms of one training step (forward + backward + SGD update), after one warm-up step run
  * under `tf.profile` (for the peak tensor bytes; not timed). With `mask`, the mask is applied
- * before the first step and re-applied after every update, as `trainPhase` does. RSS is sampled
+ * before the first step and inside every update, as `trainPhase` does (`benchStep`). RSS is sampled
  * around every step (the steps are synchronous, so a timer would never fire during one).
  */
 async function benchModel(
@@ -151,29 +151,7 @@ async function benchModel(
   const sampleRss = () => {
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
   };
-  const rng = createRng(0);
-  const x = tf.tensor(
-    Float32Array.from({ length: batch * model.inputShape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
-    [batch, ...model.inputShape],
-  );
-  const y = tf.tensor1d(
-    Int32Array.from({ length: batch }, () => rng.int(model.outputSize)),
-    'int32',
-  );
-  const opt = sgd(model, { momentum: 0.9, weightDecay: 1e-4 });
-  const vars = model.params.map((p) => model.variable(p.name));
-  const names = new Map(model.params.map((p) => [model.variable(p.name).name, p.name]));
-  const dm = mask ? deviceMask(mask) : undefined;
-  if (dm) applyMask(model, dm);
-  const step = () =>
-    tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => crossEntropy(model.forward(x, true), y), vars);
-      const named: Record<string, tf.Tensor> = {};
-      for (const [k, g] of Object.entries(grads)) named[names.get(k) ?? k] = g;
-      opt.apply(named, 0.01);
-      if (dm) applyMask(model, dm);
-      value.dataSync();
-    });
+  const { step, dispose } = benchStep(model, batch, mask);
   // warm-up (kernel compilation, slot creation), profiled for the peak tensor bytes
   const profile = await tf.profile(() => step());
   sampleRss();
@@ -197,9 +175,7 @@ async function benchModel(
     bytesGrowth: tf.memory().numBytes - bytesAfterWarmup,
     tensorsLeft: 0, // set by the caller once the model is disposed
   };
-  opt.dispose();
-  tf.dispose([x, y]);
-  if (dm) tf.dispose([...dm.values()]);
+  dispose();
   return { ms: median(times), steps: times.length, memory };
 }
 
