@@ -42,6 +42,7 @@ from fractions import Fraction
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # torch_reference exits with an install hint when torch is missing.
+from torch_reference import build as build_layers  # noqa: E402
 from torch_reference import loaded_blas, prime_allocator  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -101,31 +102,11 @@ def load_data(data_dir: str, limit):
 
 
 def build(name: str) -> nn.Module:
-    """The layers of packages/models (lenet-300-100.ts via mlp.ts; conv4.ts via convnet.ts)."""
-    if name == "lenet-300-100":
-        model = nn.Sequential(
-            nn.Flatten(),
-            nn.Linear(784, 300), nn.ReLU(),
-            nn.Linear(300, 100), nn.ReLU(),
-            nn.Linear(100, 10),
-        )
-    elif name == "conv4":
-        # Width 64: two blocks of two 3×3 convs (padding 1, bias, ReLU) + 2×2 max-pool
-        # ('same' = ceil mode: 28 → 14 → 7), channels 64, 128; dense 7·7·128 → 256 → 256 → 10.
-        model = nn.Sequential(
-            nn.Conv2d(1, 64, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(64, 64, 3, padding=1), nn.ReLU(),
-            nn.MaxPool2d(2, 2, ceil_mode=True),
-            nn.Conv2d(64, 128, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(128, 128, 3, padding=1), nn.ReLU(),
-            nn.MaxPool2d(2, 2, ceil_mode=True),
-            nn.Flatten(),
-            nn.Linear(7 * 7 * 128, 256), nn.ReLU(),
-            nn.Linear(256, 256), nn.ReLU(),
-            nn.Linear(256, 10),
-        )
-    else:
+    """The layers of packages/models (torch_reference.build), initialized as ours: Kaiming-normal
+    fan-in weights, zero biases."""
+    if name not in MODELS:
         raise SystemExit(f"torch_runs.py: unknown model {name!r}; known: {', '.join(MODELS)}")
+    model = build_layers(name)
     for m in model.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d)):
             nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")  # std √(2/fan-in)
