@@ -18,7 +18,8 @@
  *   npx tsx --tsconfig apps/bench/tsconfig.json apps/bench/src/profile-step.ts   (from the sources, no build)
  *
  * Options: `--model conv4|conv2|lenet-300-100` (default conv4), `--batch n` (128), `--steps n`
- * (timed steps after one warm-up, default 5), `--inner` (kernels run inside composite kernels),
+ * (timed steps after one warm-up, default 5), `--density d` (a fixed random mask keeping `d` of
+ * the prunable weights, masked as in training), `--inner` (kernels run inside composite kernels),
  * `--shapes` (one row per kernel and input shapes).
  * wasm runs on one thread (as `initBackend` starts it by default; `PRUNEKIT_WASM_THREADS` changes it).
  */
@@ -26,7 +27,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { createModel, createModelRegistry } from '@prunekit/models';
 import { initBackend } from '@prunekit/tensor';
-import { benchStep } from './step.js';
+import { benchStep, randomMask } from './step.js';
 
 const MODELS: Record<string, Record<string, unknown>> = {
   conv4: { inputShape: [28, 28, 1], classes: 10 },
@@ -123,10 +124,14 @@ async function main(): Promise<void> {
   const steps = positiveInt(option(args, '--steps'), '--steps', 5);
   const inner = args.includes('--inner');
   const shapes = args.includes('--shapes');
+  const densityArg = option(args, '--density');
+  const density = densityArg === undefined ? 1 : Number(densityArg);
+  if (!(density > 0 && density <= 1)) throw new Error(`--density must be in (0, 1], got '${densityArg}'`);
 
   const started = await initBackend({ engine: 'wasm', log: () => {} });
   const model = createModel(createModelRegistry().get(modelName), options, 0);
-  const { step, dispose } = benchStep(model, batch);
+  const mask = density < 1 ? randomMask(model, density, 1) : undefined;
+  const { step, dispose } = benchStep(model, batch, mask);
 
   const timer = timeKernels('wasm', shapes);
   const stepMs: number[] = [];
@@ -153,9 +158,9 @@ async function main(): Promise<void> {
     .sort((a, b) => b.ms - a.ms);
   const inKernels = rows.reduce((a, r) => a + r.ms, 0);
   const pct = (ms: number): string => `${((100 * ms) / mean).toFixed(1)} %`;
-  const cmd = `node apps/bench/dist/profile-step.js --model ${modelName} --batch ${batch} --steps ${steps}${inner ? ' --inner' : ''}${shapes ? ' --shapes' : ''}`;
+  const cmd = `node apps/bench/dist/profile-step.js --model ${modelName} --batch ${batch} --steps ${steps}${density < 1 ? ` --density ${density}` : ''}${inner ? ' --inner' : ''}${shapes ? ' --shapes' : ''}`;
   console.log(
-    `${modelName}, batch ${batch}, wasm (${started.threads ?? 1} thread${(started.threads ?? 1) === 1 ? '' : 's'}), tfjs ${tf.version_core}, ${process.version}; ` +
+    `${modelName}${density < 1 ? ` at density ${density} (random mask${model.setSparsity ? '; sparse kernels where the density is at most the threshold' : ''})` : ''}, batch ${batch}, wasm (${started.threads ?? 1} thread${(started.threads ?? 1) === 1 ? '' : 's'}), tfjs ${tf.version_core}, ${process.version}; ` +
       `step (forward + backward + SGD momentum 0.9, wd 1e-4): median ${median(stepMs).toFixed(1)} ms, ` +
       `mean ${mean.toFixed(1)} ms over ${steps} steps → ${((batch * 1000) / median(stepMs)).toFixed(0)} samples/s`,
   );

@@ -4,7 +4,7 @@
  * mask, it is applied before the first step and inside every update (weights and momentum), as
  * `trainPhase` does.
  */
-import type { Mask, PrunableModel } from '@prunekit/core';
+import { Mask, type PrunableModel } from '@prunekit/core';
 import { createRng } from '@prunekit/tensor';
 import { applyMask, crossEntropy, deviceMask, sgd } from '@prunekit/train';
 import * as tf from '@tensorflow/tfjs-core';
@@ -33,6 +33,8 @@ export function benchStep(model: PrunableModel, batch: number, mask?: Mask): Ben
   const names = new Map(model.params.map((p) => [model.variable(p.name).name, p.name]));
   const dm = mask ? deviceMask(mask) : undefined;
   if (dm) applyMask(model, dm);
+  // As trainPhase: masked layers below the density threshold run the sparse kernels.
+  if (mask) model.setSparsity?.(mask);
   return {
     step: () =>
       tf.tidy(() => {
@@ -44,8 +46,25 @@ export function benchStep(model: PrunableModel, batch: number, mask?: Mask): Ben
       }),
     dispose: () => {
       opt.dispose();
+      model.setSparsity?.(undefined);
       tf.dispose([x, y]);
       if (dm) tf.dispose([...dm.values()]);
     },
   };
+}
+
+/** A fixed random mask keeping each prunable weight with probability `density` (seeded). */
+export function randomMask(model: PrunableModel, density: number, seed: number): Mask {
+  const rng = createRng(seed);
+  return new Mask(
+    model.params
+      .filter((p) => p.prunable)
+      .map((p) => {
+        const n = p.shape.reduce((a, b) => a * b, 1);
+        return [
+          p.name,
+          { shape: [...p.shape], data: Uint8Array.from({ length: n }, () => (rng.next() < density ? 1 : 0)) },
+        ];
+      }),
+  );
 }

@@ -20,10 +20,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { Mask, type PrunableModel } from '@prunekit/core';
+import type { Mask, PrunableModel } from '@prunekit/core';
 import { createModel, createModelRegistry } from '@prunekit/models';
-import { type EngineName, ENGINE_ORDER, createRng, currentBackend, initBackend } from '@prunekit/tensor';
-import { benchStep } from './step.js';
+import { type EngineName, ENGINE_ORDER, currentBackend, initBackend } from '@prunekit/tensor';
+import { benchStep, randomMask } from './step.js';
 import { type TorchCase, type TorchResult, bestTorch, probeTorch } from './torch.js';
 
 interface Case {
@@ -116,22 +116,6 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** A fixed random mask keeping each prunable weight with probability `density` (seeded). */
-function randomMask(model: PrunableModel, density: number, seed: number): Mask {
-  const rng = createRng(seed);
-  return new Mask(
-    model.params
-      .filter((p) => p.prunable)
-      .map((p) => {
-        const n = p.shape.reduce((a, b) => a * b, 1);
-        return [
-          p.name,
-          { shape: [...p.shape], data: Uint8Array.from({ length: n }, () => (rng.next() < density ? 1 : 0)) },
-        ];
-      }),
-  );
 }
 
 /**

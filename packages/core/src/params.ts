@@ -1,5 +1,6 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { Weights } from './host.js';
+import type { Mask } from './mask.js';
 
 /** What a parameter is, for allocation rules and reports. */
 export type ParamRole = 'weight' | 'bias' | 'bn-gamma' | 'bn-beta' | 'other';
@@ -94,4 +95,11 @@ export interface PrunableModel extends ParamStore {
   reinitialize(seed: number): void;
   /** Free every variable. */
   dispose(): void;
+  /**
+   * Optional: tell the model which weights are pruned (held at exactly zero) so its layers may
+   * skip them — masked dense layers below a density threshold switch to sparse kernels. The
+   * result equals the masked dense computation up to float rounding. `undefined` returns to
+   * dense. Training calls it for a masked phase and clears it after.
+   */
+  setSparsity?(mask: Mask | undefined): void;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PruneError } from '@prunekit/core';
+import { sparseMatMulOp } from '@prunekit/tensor';
 import { type Network, constantInit, kaimingNormal } from './network.js';
 
 /** A layer's forward function. `training` matters only for batch norm. */
@@ -56,7 +57,17 @@ export function dense(
           constantInit(0),
         );
   const activation = options.relu ? 'relu' : 'linear';
-  return (x) => tf.fused.matMul({ a: x as tf.Tensor2D, b: w, ...(b ? { bias: b } : {}), activation });
+  const weightName = `${name}.weight`;
+  return (x) => {
+    const pattern = net.sparsePattern(weightName);
+    if (pattern) {
+      // Pruned below the threshold (Network.setSparsity): only the kept weights are computed.
+      const y = sparseMatMulOp(x as tf.Tensor2D, w, pattern);
+      const z = b ? tf.add(y, b) : y;
+      return options.relu ? tf.relu(z) : z;
+    }
+    return tf.fused.matMul({ a: x as tf.Tensor2D, b: w, ...(b ? { bias: b } : {}), activation });
+  };
 }
 
 /** Options of {@link conv2d}. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  type Mask,
   type ParamInfo,
   type PrunableModel,
   PruneError,
@@ -8,7 +9,14 @@ import {
   type Task,
   sizeOf,
 } from '@prunekit/core';
-import { VariableStore, createRng } from '@prunekit/tensor';
+import {
+  SparsePattern,
+  VariableStore,
+  createRng,
+  registerSparseKernels,
+  sparseDensityThreshold,
+  sparseMatMulSupported,
+} from '@prunekit/tensor';
 
 /** What an init rule sees: the parameter, a generator of its own, and the tensors initialized before it. */
 export interface InitContext {
@@ -138,6 +146,7 @@ export class Network extends VariableStore implements PrunableModel {
   readonly task: Task;
   readonly #inits = new Map<string, { shape: readonly number[]; rule: InitRule; variable: tf.Variable }>();
   readonly #forward: ForwardFn;
+  readonly #sparse = new Map<string, SparsePattern>();
   // The pass in progress while `define` declares tensors.
   #building: Pass | undefined;
 
@@ -201,6 +210,47 @@ export class Network extends VariableStore implements PrunableModel {
     return tf.tidy(() => this.#forward(x, training));
   }
 
+  /**
+   * Let masked dense weights use the sparse kernels: every 2-D dense weight whose mask keeps at
+   * most `maxDensity` (default {@link sparseDensityThreshold}: `PRUNEKIT_SPARSE_DENSITY` or 0.35)
+   * of its entries runs its product, input gradient and weight gradient over the kept entries
+   * only, on backends that have the kernels (wasm, cpu). Pruned weights must be exactly zero
+   * while it is set (masked training keeps them so); `undefined` returns to dense products.
+   *
+   * @example
+   * ```ts
+   * net.setSparsity(mask);      // training at density 0.1: sparse dense layers
+   * net.sparseLayers();         // ['fc1.weight', 'fc2.weight', 'fc3.weight']
+   * net.setSparsity(undefined); // back to dense
+   * ```
+   */
+  setSparsity(mask: Mask | undefined, options: { readonly maxDensity?: number } = {}): void {
+    this.#sparse.clear();
+    if (!mask) return;
+    const maxDensity = options.maxDensity ?? sparseDensityThreshold();
+    if (!(maxDensity > 0) || !sparseMatMulSupported()) return;
+    registerSparseKernels();
+    for (const p of this.params) {
+      if (p.layerKind !== 'dense' || p.shape.length !== 2 || !mask.has(p.name)) continue;
+      const bits = mask.get(p.name).data;
+      let kept = 0;
+      for (let i = 0; i < bits.length; i++) kept += bits[i]!;
+      if (kept / bits.length <= maxDensity) {
+        this.#sparse.set(p.name, SparsePattern.fromMask(bits, p.shape[0]!, p.shape[1]!));
+      }
+    }
+  }
+
+  /** Names of the weights that currently run sparse (see {@link Network.setSparsity}). */
+  sparseLayers(): string[] {
+    return [...this.#sparse.keys()];
+  }
+
+  /** The sparse pattern of weight `name` while {@link Network.setSparsity} applies to it. */
+  sparsePattern(name: string): SparsePattern | undefined {
+    return this.#sparse.size && sparseMatMulSupported() ? this.#sparse.get(name) : undefined;
+  }
+
   #pass(seed: number): Pass {
     const done = new Set<string>();
     const value = (name: string): Float32Array => {
@@ -227,6 +277,7 @@ export class Network extends VariableStore implements PrunableModel {
 
   override dispose(): void {
     super.dispose();
+    this.#sparse.clear();
     this.#inits.clear();
   }
 }

@@ -8,7 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { PruneError } from '@prunekit/core';
+import { registerSgdUpdate } from './fused/sgd-update.js';
 import { registerWasmTrainingKernels } from './kernels/index.js';
+import { registerSparseKernels } from './sparse/sparse-op.js';
 import { parseWasmThreads, startWasm, wasmThreadsFor, type WasmThreadsRequest } from './wasm-threads.js';
 
 /** The engines prunekit can run on, fastest first. */
@@ -153,10 +155,14 @@ async function tryEngine(
       const started = await startWasm(threads);
       await tf.ready();
       registerWasmTrainingKernels();
+      registerSparseKernels();
+      registerSgdUpdate();
       return started;
     }
     if (!(await tf.setBackend(engine))) return `the ${engine} backend did not start`;
     await tf.ready();
+    registerSparseKernels();
+    registerSgdUpdate();
     return {};
   } catch (e) {
     return firstLine(e instanceof Error ? e.message : String(e));

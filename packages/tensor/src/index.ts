@@ -33,3 +33,23 @@ export { saveWeights, loadWeights, saveMask, loadMask } from './checkpoint.js';
 export { VariableStore, toHost, fromHost, type StoredParam, type StoredState } from './store.js';
 export { expectNoLeaks, tensorGrowth } from './leaks.js';
 export { registerWasmTrainingKernels, wasmTrainingKernels } from './kernels/index.js';
+export {
+  SparsePattern,
+  sparseMatMul,
+  sparseMatMulGradInput,
+  sparseMatMulGradWeight,
+  sparseMatMulOp,
+  sparseMatMulSupported,
+  registerSparseKernels,
+  SPARSE_MATMUL,
+  SPARSE_BACKENDS,
+  DEFAULT_SPARSE_DENSITY,
+  sparseDensityThreshold,
+} from './sparse/index.js';
+export {
+  sgdUpdate,
+  registerSgdUpdate,
+  SGD_UPDATE,
+  SGD_UPDATE_BACKENDS,
+  type SgdUpdateOptions,
+} from './fused/sgd-update.js';

@@ -66,6 +66,53 @@ describe('trainPhase', () => {
     model.dispose();
   });
 
+  it('tells the model its mask for a masked phase (setSparsity) and clears it after, also on error', async () => {
+    const model = tinyMlp(2);
+    const mask = halfMask(model);
+    const calls: (string | undefined)[] = [];
+    const seen: boolean[] = [];
+    Object.assign(model, {
+      setSparsity: (m: unknown) => calls.push(m === mask ? 'mask' : m === undefined ? undefined : 'other'),
+    });
+    const opt = sgd(model, { momentum: 0.9 });
+    const phase = (steps: number, hooks = {}) =>
+      trainPhase({
+        model,
+        data: blobs(),
+        optimizer: opt,
+        schedule: cosine(0.1, 0.01, steps),
+        steps,
+        batchSize: 16,
+        dataSeed: 3,
+        mask,
+        hooks,
+      });
+    await phase(2, { afterStep: () => seen.push(calls.at(-1) === 'mask') });
+    expect(calls).toEqual(['mask', undefined]);
+    expect(seen).toEqual([true, true]);
+    await expect(
+      phase(2, {
+        afterStep: () => {
+          throw new Error('hook failed');
+        },
+      }),
+    ).rejects.toThrow('hook failed');
+    expect(calls).toEqual(['mask', undefined, 'mask', undefined]);
+    // An unmasked phase leaves the model dense.
+    await trainPhase({
+      model,
+      data: blobs(),
+      optimizer: opt,
+      schedule: cosine(0.1, 0.01, 1),
+      steps: 1,
+      batchSize: 16,
+      dataSeed: 3,
+    });
+    expect(calls).toHaveLength(4);
+    opt.dispose();
+    model.dispose();
+  });
+
   it('is deterministic, and a phase resumed at step k with the saved state is bit-identical', async () => {
     const data = blobs();
     const run = async (split?: number) => {

@@ -141,6 +141,8 @@ export async function trainPhase(o: TrainPhaseOptions): Promise<PhaseResult> {
     if (dm) {
       applyMask(o.model, dm);
       o.optimizer.maskSlots(dm);
+      // Pruned weights stay exactly zero from here on: low-density layers may skip them.
+      o.model.setSparsity?.(o.mask);
     }
     let step = start;
     while (step < o.steps) {
@@ -235,6 +237,9 @@ export async function trainPhase(o: TrainPhaseOptions): Promise<PhaseResult> {
     }
     return { steps: o.steps - start, lastEpochLoss, lastLr: lr, seconds: (performance.now() - t0) / 1000 };
   } finally {
-    if (dm) tf.dispose([...dm.values()]);
+    if (dm) {
+      o.model.setSparsity?.(undefined);
+      tf.dispose([...dm.values()]);
+    }
   }
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type OptimizerState, type ParamStore, PruneError, type Weights, sameShape } from '@prunekit/core';
-import { toHost } from '@prunekit/tensor';
+import { sgdUpdate, toHost } from '@prunekit/tensor';
 
 /**
  * An optimizer over the parameters of a {@link ParamStore}, with its state exportable to the
@@ -167,6 +167,18 @@ class Sgd extends SlotOptimizer {
         const w = this.store.variable(p.name);
         const buf = mom ? this.slot(p.name, 'momentum') : undefined;
         const m = mask?.get(p.name);
+        // One fused kernel on wasm and cpu (bit-identical to the ops below).
+        const fused = sgdUpdate(w, g0, buf, m, {
+          lr,
+          momentum: mom,
+          weightDecay: wd,
+          nesterov: this.#nesterov,
+        });
+        if (fused) {
+          w.assign(fused.w);
+          if (buf && fused.buf) buf.assign(fused.buf);
+          continue;
+        }
         const g = wd ? tf.add(g0, tf.mul(w, wd)) : g0;
         let d = g;
         if (buf) {

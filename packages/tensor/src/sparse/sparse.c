@@ -1,0 +1,147 @@
+/*
+ * Sparse kernels of @prunekit/tensor: the products a masked dense layer needs when most of its
+ * weights are pruned (known zeros). WebAssembly with 128-bit SIMD, no libc, no allocation: the
+ * caller (sparse-kernel.ts) owns the linear memory and passes byte offsets.
+ *
+ * The batch is the inner (SIMD) dimension: activations are stored transposed, one row of
+ * `bp` floats per feature (`bp` = batch rounded up to a multiple of 16, the padding is zero).
+ *
+ * Build: node tools/scripts/build-sparse-wasm.mjs (clang-14 + lld-14 from Debian), which writes
+ * sparse-wasm.generated.ts next to this file.
+ */
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+/* dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols (row strides `lds`, `ldd` floats). */
+EXPORT(transpose)
+void transpose(const float *src, int lds, float *dst, int ldd, int rows, int cols) {
+  for (int r0 = 0; r0 < rows; r0 += 8) {
+    int r1 = r0 + 8 < rows ? r0 + 8 : rows;
+    for (int c0 = 0; c0 < cols; c0 += 8) {
+      int c1 = c0 + 8 < cols ? c0 + 8 : cols;
+      for (int r = r0; r < r1; r++) {
+        const float *s = src + (long)r * lds;
+        for (int c = c0; c < c1; c++) dst[(long)c * ldd + r] = s[c];
+      }
+    }
+  }
+}
+
+/* Zero `n` floats (n a multiple of 4, p 16-byte aligned). */
+EXPORT(zero)
+void zero(float *p, int n) {
+  v128_t z = wasm_f32x4_splat(0.0f);
+  for (int i = 0; i < n; i += 4) wasm_v128_store(p + i, z);
+}
+
+/*
+ * Gather product: out[o * bp + b] = sum over p in [ptr[o], ptr[o+1]) of vals[p] * in[idx[p] * bp + b],
+ * for o < nout and b < bp (bp a multiple of 16). With the pattern by output column this is the
+ * forward product (y^T = W^T x^T); by input row, the input gradient (dx^T = W dy^T).
+ * Each output row is summed in registers in blocks of 16 batch entries and stored once.
+ */
+EXPORT(spmm)
+void spmm(const float *in, float *out, int bp, const int32_t *ptr, const int32_t *idx,
+          const float *vals, int nout) {
+  for (int o = 0; o < nout; o++) {
+    const int p0 = ptr[o], p1 = ptr[o + 1];
+    float *dst = out + (long)o * bp;
+    for (int b = 0; b < bp; b += 16) {
+      v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+      for (int p = p0; p < p1; p++) {
+        const v128_t w = wasm_f32x4_splat(vals[p]);
+        const float *s = in + (long)idx[p] * bp + b;
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(w, wasm_v128_load(s)));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(w, wasm_v128_load(s + 4)));
+        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(w, wasm_v128_load(s + 8)));
+        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(w, wasm_v128_load(s + 12)));
+      }
+      wasm_v128_store(dst + b, a0);
+      wasm_v128_store(dst + b + 4, a1);
+      wasm_v128_store(dst + b + 8, a2);
+      wasm_v128_store(dst + b + 12, a3);
+    }
+  }
+}
+
+/*
+ * Sampled product (the weight gradient at unpruned positions only):
+ * out[p] = sum over b < bp of a[rows[p] * bp + b] * c[cols[p] * bp + b], for p < nnz.
+ * The batch is summed in four independent lanes-of-four, then across lanes, in a fixed order.
+ */
+EXPORT(sddmm)
+void sddmm(const float *a, const float *c, int bp, const int32_t *rows, const int32_t *cols,
+           int nnz, float *out) {
+  for (int p = 0; p < nnz; p++) {
+    const float *x = a + (long)rows[p] * bp;
+    const float *y = c + (long)cols[p] * bp;
+    v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0, s2 = s0, s3 = s0;
+    for (int b = 0; b < bp; b += 16) {
+      s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(x + b), wasm_v128_load(y + b)));
+      s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(wasm_v128_load(x + b + 4), wasm_v128_load(y + b + 4)));
+      s2 = wasm_f32x4_add(s2, wasm_f32x4_mul(wasm_v128_load(x + b + 8), wasm_v128_load(y + b + 8)));
+      s3 = wasm_f32x4_add(s3, wasm_f32x4_mul(wasm_v128_load(x + b + 12), wasm_v128_load(y + b + 12)));
+    }
+    const v128_t s = wasm_f32x4_add(wasm_f32x4_add(s0, s1), wasm_f32x4_add(s2, s3));
+    out[p] = (wasm_f32x4_extract_lane(s, 0) + wasm_f32x4_extract_lane(s, 1)) +
+             (wasm_f32x4_extract_lane(s, 2) + wasm_f32x4_extract_lane(s, 3));
+  }
+}
+
+/* out[p] = src[flat[p]] for p < n: the kept weights, in pattern order. */
+EXPORT(gather)
+void gather(const float *src, const int32_t *flat, int n, float *out) {
+  for (int p = 0; p < n; p++) out[p] = src[flat[p]];
+}
+
+/* dst[0 .. size) = 0, then dst[flat[p]] = vals[p] for p < n (size a multiple of 4, dst aligned). */
+EXPORT(scatter)
+void scatter(float *dst, int size, const int32_t *flat, const float *vals, int n) {
+  zero(dst, (size + 3) & ~3);
+  for (int p = 0; p < n; p++) dst[flat[p]] = vals[p];
+}
+
+/*
+ * One SGD step of one parameter, in float32 exactly as the composed ops round it:
+ * g' = g + w*wd (flag 1); with momentum (flag 2): b' = (b*mom + g') [*mask], d = nesterov (flag 4)
+ * ? g' + b'*mom : b'; w' = (w - d*lr) [*mask] (mask: flag 8). `ob` and `b` only with flag 2.
+ */
+EXPORT(sgd_update)
+void sgd_update(const float *w, const float *g, const float *b, const float *mask, float *ow, float *ob,
+                int n, float lr, float mom, float wd, int flags) {
+  const int decay = flags & 1, momentum = flags & 2, nesterov = flags & 4, masked = flags & 8;
+  const v128_t vlr = wasm_f32x4_splat(lr), vmom = wasm_f32x4_splat(mom), vwd = wasm_f32x4_splat(wd);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t wi = wasm_v128_load(w + i);
+    v128_t gi = wasm_v128_load(g + i);
+    if (decay) gi = wasm_f32x4_add(gi, wasm_f32x4_mul(wi, vwd));
+    v128_t d = gi;
+    if (momentum) {
+      v128_t nb = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(b + i), vmom), gi);
+      if (masked) nb = wasm_f32x4_mul(nb, wasm_v128_load(mask + i));
+      wasm_v128_store(ob + i, nb);
+      d = nesterov ? wasm_f32x4_add(gi, wasm_f32x4_mul(nb, vmom)) : nb;
+    }
+    v128_t nw = wasm_f32x4_sub(wi, wasm_f32x4_mul(d, vlr));
+    if (masked) nw = wasm_f32x4_mul(nw, wasm_v128_load(mask + i));
+    wasm_v128_store(ow + i, nw);
+  }
+  for (; i < n; i++) {
+    const float wi = w[i];
+    float gi = g[i];
+    if (decay) gi = gi + wi * wd;
+    float d = gi;
+    if (momentum) {
+      float nb = b[i] * mom + gi;
+      if (masked) nb = nb * mask[i];
+      ob[i] = nb;
+      d = nesterov ? gi + nb * mom : nb;
+    }
+    float nw = wi - d * lr;
+    if (masked) nw = nw * mask[i];
+    ow[i] = nw;
+  }
+}
