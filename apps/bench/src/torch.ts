@@ -26,12 +26,14 @@ export interface TorchCase {
    */
   readonly model: 'lenet-300-100' | 'conv2' | 'conv4' | 'resnet18';
   readonly batch: number;
-  /** At most this many timed steps (after one warm-up step). */
+  /** At most this many timed steps (after the warm-up steps). */
   readonly steps: number;
   /** Stop timing after this many seconds (at least one timed step). */
   readonly budgetS: number;
   /** Fraction of kernel weights kept by the fixed random mask re-applied after each step. */
   readonly density: number;
+  /** Untimed warm-up steps (default 1); the throughput bench gives PyTorch as many as ours ran. */
+  readonly warmup?: number;
 }
 
 /** One measurement of the reference. */
@@ -112,6 +114,7 @@ export function runTorch(c: TorchCase, threads: number): TorchResult | null {
     threads,
     steps: c.steps,
     budget_s: c.budgetS,
+    warmup: c.warmup ?? 1,
     density: c.density,
   });
   const where = `PyTorch reference (${c.model}, density ${c.density}, ${threads} thread${threads > 1 ? 's' : ''})`;

@@ -212,7 +212,7 @@ export class Network extends VariableStore implements PrunableModel {
 
   /**
    * Let masked dense weights use the sparse kernels: every 2-D dense weight whose mask keeps at
-   * most `maxDensity` (default {@link sparseDensityThreshold}: `PRUNEKIT_SPARSE_DENSITY` or 0.35)
+   * most `maxDensity` (default {@link sparseDensityThreshold}: `PRUNEKIT_SPARSE_DENSITY` or 0.45)
    * of its entries runs its product, input gradient and weight gradient over the kept entries
    * only, on backends that have the kernels (wasm, cpu). Pruned weights must be exactly zero
    * while it is set (masked training keeps them so); `undefined` returns to dense products.

@@ -88,7 +88,7 @@ describe('Network.setSparsity', () => {
   });
 
   it('reads its default threshold from PRUNEKIT_SPARSE_DENSITY and rejects bad values', () => {
-    expect(sparseDensityThreshold({})).toBe(0.35);
+    expect(sparseDensityThreshold({})).toBe(0.45);
     expect(sparseDensityThreshold({ PRUNEKIT_SPARSE_DENSITY: '0' })).toBe(0);
     expect(sparseDensityThreshold({ PRUNEKIT_SPARSE_DENSITY: '0.5' })).toBe(0.5);
     expect(() => sparseDensityThreshold({ PRUNEKIT_SPARSE_DENSITY: 'lots' })).toThrow(

@@ -141,10 +141,11 @@ export function sparseMatMulOp(x: tf.Tensor2D, w: tf.Tensor2D, pattern: SparsePa
 
 /**
  * Density at or below which masked dense layers use the sparse kernels, unless configured:
- * measured on LeNet-300-100 (batch 128, wasm) the sparse step is as fast as the dense one near
- * 0.4 and 1.8× faster at 0.3 (`node apps/bench/dist/profile-step.js --density d`).
+ * measured on LeNet-300-100 (batch 128, wasm, after warm-up) the sparse step is as fast as the
+ * dense one at 0.5 on two threads (faster at 0.6 on one) and 3.5× faster at 0.1
+ * (`node apps/bench/dist/profile-step.js --model lenet-300-100 --density d`).
  */
-export const DEFAULT_SPARSE_DENSITY = 0.35;
+export const DEFAULT_SPARSE_DENSITY = 0.45;
 
 /**
  * The density threshold of the sparse path: `PRUNEKIT_SPARSE_DENSITY` (a number in [0, 1]; 0

@@ -14,18 +14,38 @@
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 
-/* dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols (row strides `lds`, `ldd` floats). */
+/*
+ * dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols (row strides `lds`, `ldd` floats):
+ * 4×4 blocks through SIMD shuffles, scalar edges.
+ */
 EXPORT(transpose)
 void transpose(const float *src, int lds, float *dst, int ldd, int rows, int cols) {
-  for (int r0 = 0; r0 < rows; r0 += 8) {
-    int r1 = r0 + 8 < rows ? r0 + 8 : rows;
-    for (int c0 = 0; c0 < cols; c0 += 8) {
-      int c1 = c0 + 8 < cols ? c0 + 8 : cols;
-      for (int r = r0; r < r1; r++) {
-        const float *s = src + (long)r * lds;
-        for (int c = c0; c < c1; c++) dst[(long)c * ldd + r] = s[c];
+  const int r16 = rows & ~15, r4 = rows & ~3, c4 = cols & ~3;
+  /* 16 rows at a time, so every 64-byte line of a destination row is written whole. */
+  for (int r0 = 0; r0 < r4; r0 += (r0 < r16 ? 16 : 4)) {
+    const int rn = r0 < r16 ? 16 : 4;
+    for (int c = 0; c < c4; c += 4) {
+      for (int r = r0; r < r0 + rn; r += 4) {
+        const float *s0 = src + (long)r * lds + c;
+        const v128_t a = wasm_v128_load(s0), b = wasm_v128_load(s0 + lds);
+        const v128_t e = wasm_v128_load(s0 + 2 * (long)lds), f = wasm_v128_load(s0 + 3 * (long)lds);
+        const v128_t t0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+        const v128_t t2 = wasm_i32x4_shuffle(e, f, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(e, f, 2, 6, 3, 7);
+        float *d = dst + (long)c * ldd + r;
+        wasm_v128_store(d, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+        wasm_v128_store(d + ldd, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+        wasm_v128_store(d + 2 * (long)ldd, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+        wasm_v128_store(d + 3 * (long)ldd, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
       }
     }
+    for (int r = r0; r < r0 + rn; r++) {
+      const float *s = src + (long)r * lds;
+      for (int c = c4; c < cols; c++) dst[(long)c * ldd + r] = s[c];
+    }
+  }
+  for (int r = r4; r < rows; r++) {
+    const float *s = src + (long)r * lds;
+    for (int c = 0; c < cols; c++) dst[(long)c * ldd + r] = s[c];
   }
 }
 
