@@ -269,6 +269,10 @@ export class ArrayDataset implements Dataset {
       const dOff = k * size;
       if (rng && this.augmentation) {
         writeCropFlip(src, sOff, x, dOff, this.inputShape, drawCropFlip(this.augmentation, rng), a, b);
+      } else if (ch === 1) {
+        const a0 = a[0]!;
+        const b0 = b[0]!;
+        for (let j = 0; j < size; j++) x[dOff + j] = src[sOff + j]! * a0 + b0;
       } else {
         let c = 0;
         for (let j = 0; j < size; j++) {

@@ -3,8 +3,19 @@
 
 const CHUNK = 0x8000;
 
+/** Node's Buffer when present (a native encoder: ~100× faster than btoa on a binary string). */
+const NodeBuffer = (
+  globalThis as {
+    Buffer?: {
+      from(b: ArrayBufferLike, offset: number, length: number): { toString(enc: 'base64'): string };
+      from(s: string, enc: 'base64'): Uint8Array;
+    };
+  }
+).Buffer;
+
 /** Base64 of the bytes of a typed array (little-endian for multi-byte types on every platform we run on). */
 export function bytesToBase64(bytes: Uint8Array): string {
+  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   let s = '';
   for (let i = 0; i < bytes.length; i += CHUNK) {
     s += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
