@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.js';
+import { sgdUpdate } from './fused/sgd-update.js';
+import { SparsePattern, sparseMatMulOp } from './sparse/index.js';
 import { tensorGrowth } from './leaks.js';
 import { parseWasmThreads, startWasm, wasmThreads, wasmThreadsFor } from './wasm-threads.js';
 
@@ -15,7 +17,7 @@ function seeded(n: number, seed: number): Float32Array {
   );
 }
 
-/** conv2d, matMul, and both conv gradients (prunekit's wasm kernels), read back to the host. */
+/** conv2d, matMul, both conv gradients, sparse products and an SGD step (prunekit's kernels), read back. */
 function compute(): Float32Array[] {
   return tf.tidy(() => {
     const x = tf.tensor4d(seeded(2 * 9 * 9 * 3, 1), [2, 9, 9, 3]);
@@ -25,7 +27,24 @@ function compute(): Float32Array[] {
     const f = (xx: tf.Tensor, ww: tf.Tensor) =>
       tf.sum(tf.square(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same')));
     const [dx, dw] = tf.grads(f)([x, w]) as [tf.Tensor, tf.Tensor];
-    return [tf.conv2d(x, w, 1, 'same'), tf.matMul(a, b), dx, dw].map((t) => t.dataSync() as Float32Array);
+    // prunekit's sparse kernels and fused SGD step, which run inside the (here shared) wasm heap
+    const p = SparsePattern.fromMask(
+      Uint8Array.from(seeded(96 * 32, 5), (v) => (v > 0.6 ? 1 : 0)),
+      96,
+      32,
+    );
+    const [sx, sw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) =>
+      tf.sum(tf.square(sparseMatMulOp(xx as tf.Tensor2D, ww as tf.Tensor2D, p))),
+    )([a, b]) as [tf.Tensor, tf.Tensor];
+    const step = sgdUpdate(b, sw, tf.onesLike(b), undefined, {
+      lr: 0.1,
+      momentum: 0.9,
+      weightDecay: 1e-4,
+      nesterov: false,
+    })!;
+    return [tf.conv2d(x, w, 1, 'same'), tf.matMul(a, b), dx, dw, sx, sw, step.w, step.buf!].map(
+      (t) => t.dataSync() as Float32Array,
+    );
   });
 }
 
@@ -64,7 +83,7 @@ describe('wasm threads', () => {
     expect(tf.getBackend()).toBe('wasm');
     let threaded: Float32Array[] = [];
     expect(await tensorGrowth(() => (threaded = compute()))).toBe(0);
-    expect(threaded).toHaveLength(4);
+    expect(threaded).toHaveLength(8);
     for (const [i, t] of threaded.entries()) expect(maxRelDiff(t, single[i]!)).toBe(0);
   });
 

@@ -11,6 +11,7 @@ import {
   sparseMatMulOp,
   sparseMatMulSupported,
 } from './index.js';
+import { sgdUpdate } from '../fused/sgd-update.js';
 import { SPARSE_C_SHA256 } from './sparse-wasm.generated.js';
 
 /** Deterministic values in (-1, 1). */
@@ -173,6 +174,39 @@ describe('sparseMatMulOp', () => {
       }
     });
   }
+
+  it('leaves every other tensor of the wasm heap untouched (its scratch comes from tfjs malloc)', () => {
+    const bystanders = [1, 2, 3].map((s) => tf.tensor1d(seeded(5000, s)));
+    const before = bystanders.map((t) => t.dataSync().slice());
+    const tensors = tf.memory().numTensors;
+    const p = SparsePattern.fromMask(maskOf(300 * 100, 0.2, 3), 300, 100);
+    const x = tf.tensor2d(seeded(64 * 300, 4), [64, 300]);
+    const w0 = tf.tensor2d(seeded(300 * 100, 5), [300, 100]);
+    const b0 = tf.zerosLike(w0);
+    const w = tf.variable(w0);
+    const buf = tf.variable(b0);
+    tf.dispose([w0, b0]);
+    for (let i = 0; i < 20; i++) {
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(
+          () => tf.sum(tf.square(sparseMatMulOp(x, w, p))) as tf.Scalar,
+          [w],
+        );
+        const out = sgdUpdate(w, grads[w.name]!, buf, undefined, {
+          lr: 1e-3,
+          momentum: 0.9,
+          weightDecay: 0,
+          nesterov: false,
+        })!;
+        w.assign(out.w);
+        buf.assign(out.buf!);
+      });
+    }
+    for (const [i, t] of bystanders.entries()) expect(t.dataSync()).toEqual(before[i]);
+    tf.dispose([x, w, buf]);
+    expect(tf.memory().numTensors).toBe(tensors);
+    tf.dispose(bystanders);
+  });
 
   it('computes no input gradient when only the weight needs one', () => {
     const p = SparsePattern.fromMask(Uint8Array.of(1, 0, 0, 1), 2, 2);
