@@ -360,6 +360,23 @@ describe('catalogue (CLI): checkpoints and masks — prunekit resume of a damage
   });
 });
 
+describe('catalogue (CLI): environment — exit 2, nothing written', () => {
+  it('a PRUNEKIT_SPARSE_DENSITY that is not a density in [0, 1]', async () => {
+    const out = tempDir('pk-clicat-env-');
+    const r = await inProcess(['run', recipeFile(ONE_ROUND), '--out', out, '--quiet'], {
+      PRUNEKIT_SPARSE_DENSITY: 'lots',
+    });
+    expectFailure(
+      r,
+      2,
+      'E_USAGE',
+      /PRUNEKIT_SPARSE_DENSITY is 'lots'; it must be a density in \[0, 1\]/,
+      'run',
+    );
+    expect(readdirSync(out)).toEqual([]);
+  });
+});
+
 describe('catalogue (CLI): runtime — exit 1', () => {
   it('NaN loss: names round/epoch/step, keeps the last good checkpoint, says how to resume', async () => {
     const out = tempDir('pk-clicat-nan-');

@@ -1,5 +1,11 @@
 import type { EventSink, PrunekitEvent } from '@prunekit/core';
-import { type EngineRequest, currentBackend, initBackend, parseEngine } from '@prunekit/tensor';
+import {
+  type EngineRequest,
+  currentBackend,
+  initBackend,
+  parseEngine,
+  sparseDensityThreshold,
+} from '@prunekit/tensor';
 import { type ProgressMode, createProgress } from './progress.js';
 
 /** Where the CLI writes: stdout for results (and JSONL with `--json`), stderr for progress and messages. */
@@ -73,6 +79,8 @@ export function createContext(
       emit({ type: 'log', level: 'warn', message: text });
     },
     async backend(request) {
+      // A bad PRUNEKIT_SPARSE_DENSITY fails here, before anything is written, not at a phase start.
+      sparseDensityThreshold(io.env);
       const existing = currentBackend();
       if (existing) return existing.engine;
       const engine: EngineRequest | undefined = request ? parseEngine(request, '--backend') : undefined;
