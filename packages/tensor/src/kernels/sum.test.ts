@@ -69,7 +69,12 @@ describe('Sum on wasm', () => {
       [[16, 32, 32, 8], [1, 2], false, 'float32'], // other axes
       [[16, 32, 32, 8], [0, 1, 2, 3], false, 'float32'],
       [[16, 32, 32, 8], [3], true, 'float32'],
-      [[512, 300], [0], false, 'float32'], // rank 2 (dense bias gradients)
+      [[512, 300], [0], false, 'float32'], // rank 2 (dense bias gradients): prunekit's colsum
+      [[128, 100], [0], true, 'float32'], // colsum, keepDims
+      [[37, 33], [-2], false, 'float32'], // colsum, columns not a multiple of 4, negative axis
+      [[30, 30], [0], false, 'float32'], // below colsum's size: shipped
+      [[512, 300], [1], false, 'float32'], // innermost axis: shipped
+      [[512, 300], [0], false, 'int32'], // int32: shipped
       [[16, 32, 32, 8], [0, 1, 2], false, 'int32'],
     ];
     for (const [shape, axis, keepDims, dtype] of cases) {
@@ -95,6 +100,7 @@ describe('Sum on wasm', () => {
       tf.tidy(() => {
         tf.sum(x, [0, 1, 2], keepDims).dataSync();
         tf.sum(x, [1, 2]).dataSync();
+        tf.sum(tf.reshape(x, [256, 512]), 0, keepDims).dataSync(); // colsum
       });
     }
     expect(tf.memory().numTensors).toBe(tensors);

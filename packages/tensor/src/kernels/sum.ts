@@ -7,8 +7,9 @@
  * those calls moves the full activation gradient once through a scalar transpose, then sums
  * rows of `N·H·W` values (~32 ms for `[128, 28, 28, 64]`). Here that case is an XNNPACK average
  * pool over the `H × W` window (one vectorised pass, `[N, 1, 1, C]`), a sum over `N` of the small
- * result and a multiplication by `H·W` (~1.5 ms). Every other call goes to the shipped kernel
- * unchanged.
+ * result and a multiplication by `H·W` (~1.5 ms). A float32 `[rows, cols]` summed over axis 0
+ * (the bias gradient of a dense layer) is one SIMD pass of `colsum` (`../sparse/sparse.c`) in
+ * tfjs's heap, rows added in order. Every other call goes to the shipped kernel unchanged.
  *
  * The result is the same sum up to float32 rounding (a few ulp: the order of additions differs,
  * and the mean is scaled back by `H·W`); with `N·H·W` terms added in float32 by the shipped
@@ -20,6 +21,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { getKernel, Sum, util } from '@tensorflow/tfjs-core';
 import type { KernelBackend, KernelConfig, KernelFunc, SumAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelScope, WASM } from './kernel-utils.js';
+import { KernelMemory } from '../sparse/backend-memory.js';
 
 /** Global keys, so that module re-evaluation (test isolation) finds the same shipped kernel. */
 const SHIPPED = Symbol.for('@prunekit/tensor:wasm-Sum-shipped');
@@ -44,6 +46,12 @@ shipped(); // capture now: registerWasmTrainingKernels() replaces it later
 /** Below this many elements the shipped kernel's transpose is cheap; keep its exact result. */
 const MIN_SIZE = 1 << 15;
 
+/**
+ * From this many elements a leading-axis sum of a matrix runs `colsum` (rows added in order:
+ * bit-identical to the shipped kernel, checked in sum.test.ts; smaller ones are not worth a call).
+ */
+const MIN_ROW_SUM_SIZE = 1 << 10;
+
 /** True for `axis` = `[0, 1, 2]` of a rank-4 input, in any order and with negative indices. */
 function isLeadingThree(axis: number | number[], rank: number): boolean {
   if (rank !== 4) return false;
@@ -51,9 +59,30 @@ function isLeadingThree(axis: number | number[], rank: number): boolean {
   return axes.length === 3 && [0, 1, 2].every((a) => axes.includes(a));
 }
 
+/** Rows summed by the column-sum path: `x` `[rows, cols]` reduced over axis 0 (a dense bias gradient). */
+function leadingRowSum(
+  axis: number | number[],
+  shape: readonly number[],
+): { rows: number; cols: number } | undefined {
+  if (shape.length !== 2) return undefined;
+  const axes = util.parseAxisParam(axis, [...shape]).map((a) => (a < 0 ? a + 2 : a));
+  if (axes.length !== 1 || axes[0] !== 0) return undefined;
+  return { rows: shape[0]!, cols: shape[1]! };
+}
+
 const sum = ((args: { inputs: { x: TensorInfo }; backend: KernelBackend; attrs: SumAttrs }) => {
   const { inputs, backend, attrs } = args;
   const { x } = inputs;
+  const rowSum = x.dtype === 'float32' ? leadingRowSum(attrs.axis, x.shape) : undefined;
+  if (rowSum && rowSum.rows * rowSum.cols >= MIN_ROW_SUM_SIZE) {
+    // One SIMD pass in prunekit's wasm module, inside tfjs's heap (the shipped kernel transposes first).
+    const shape = attrs.keepDims ? [1, rowSum.cols] : [rowSum.cols];
+    return KernelMemory.run(backend, (m) => {
+      const out = m.output(shape);
+      m.engine.fn.colsum(m.input(x), rowSum.rows, rowSum.cols, out.p);
+      return m.finish(out, shape);
+    });
+  }
   const [n = 0, h = 0, w = 0, c = 0] = x.shape;
   if (
     x.dtype !== 'float32' ||

@@ -134,6 +134,7 @@ interface SparseExports {
     wd: number,
     flags: number,
   ): void;
+  colsum(x: number, rows: number, cols: number, out: number): void;
   __stack_pointer: { value: number };
 }
 

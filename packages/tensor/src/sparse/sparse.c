@@ -165,3 +165,19 @@ void sgd_update(const float *w, const float *g, const float *b, const float *mas
     ow[i] = nw;
   }
 }
+
+/*
+ * Column sums of a row-major [rows, cols] matrix: out[c] = x[0][c] + x[1][c] + ... in row order
+ * (the reduction of a leading axis, as a bias gradient needs).
+ */
+EXPORT(colsum)
+void colsum(const float *x, int rows, int cols, float *out) {
+  const int c4 = cols & ~3;
+  for (int c = 0; c < cols; c++) out[c] = 0.0f;
+  for (int r = 0; r < rows; r++) {
+    const float *s = x + (long)r * cols;
+    int c = 0;
+    for (; c < c4; c += 4) wasm_v128_store(out + c, wasm_f32x4_add(wasm_v128_load(out + c), wasm_v128_load(s + c)));
+    for (; c < cols; c++) out[c] += s[c];
+  }
+}

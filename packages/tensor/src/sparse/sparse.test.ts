@@ -183,13 +183,13 @@ describe('sparseMatMulOp', () => {
     const x = tf.tensor2d(seeded(64 * 300, 4), [64, 300]);
     const w0 = tf.tensor2d(seeded(300 * 100, 5), [300, 100]);
     const b0 = tf.zerosLike(w0);
-    const w = tf.variable(w0);
-    const buf = tf.variable(b0);
+    const w: tf.Variable = tf.variable(w0);
+    const buf: tf.Variable = tf.variable(b0);
     tf.dispose([w0, b0]);
     for (let i = 0; i < 20; i++) {
       tf.tidy(() => {
         const { grads } = tf.variableGrads(
-          () => tf.sum(tf.square(sparseMatMulOp(x, w, p))) as tf.Scalar,
+          () => tf.sum(tf.square(sparseMatMulOp(x, w as tf.Tensor2D, p))) as tf.Scalar,
           [w],
         );
         const out = sgdUpdate(w, grads[w.name]!, buf, undefined, {
