@@ -7,15 +7,17 @@
  *
  * @packageDocumentation
  */
+import { sizeOf } from '@prunekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelMemory } from '../sparse/backend-memory.js';
+import { SPARSE_BACKENDS } from '../sparse/sparse-op.js';
 
 /** Kernel name (inputs `w`, `g`, optional `buf`, `mask`; outputs `[w', buf']`). */
 export const SGD_UPDATE = 'PrunekitSgdUpdate';
 
-/** The backends the fused update is registered for (tensors in host-visible memory). */
-export const SGD_UPDATE_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+/** The backends the fused update is registered for: those of the sparse kernels (host-visible memory). */
+export const SGD_UPDATE_BACKENDS: readonly string[] = SPARSE_BACKENDS;
 
 /** Hyper-parameters of {@link sgdUpdate}. */
 export interface SgdUpdateOptions {
@@ -32,7 +34,7 @@ export interface SgdUpdateOptions {
 const kernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const { w, g, buf, mask } = inputs as { w: TensorInfo; g: TensorInfo; buf?: TensorInfo; mask?: TensorInfo };
   const o = attrs as unknown as SgdUpdateOptions;
-  const n = w.shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(w.shape);
   const shape = [...w.shape];
   const momentum = o.momentum !== 0 && buf !== undefined;
   const flags = (o.weightDecay !== 0 ? 1 : 0) | (momentum ? 2 : 0) | (o.nesterov ? 4 : 0) | (mask ? 8 : 0);

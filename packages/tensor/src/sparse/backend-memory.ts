@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { sizeOf } from '@prunekit/core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { SparseEngine, type WasmMemory, ownEngine } from './sparse-matmul.js';
 
@@ -64,6 +65,7 @@ export class KernelMemory {
   readonly engine: SparseEngine;
   readonly #backend: unknown;
   readonly #inHeap: boolean;
+  readonly #made: TensorInfo[] = [];
 
   private constructor(backend: unknown) {
     this.#backend = backend;
@@ -77,6 +79,10 @@ export class KernelMemory {
     const m = new KernelMemory(backend);
     try {
       return f(m);
+    } catch (e) {
+      // Outputs made in tfjs's heap belong to nobody yet: free them with the scratch.
+      for (const info of m.#made) (backend as { disposeData(id: object): void }).disposeData(info.dataId);
+      throw e;
     } finally {
       m.engine.begin();
     }
@@ -92,20 +98,16 @@ export class KernelMemory {
   output(shape: number[]): { p: number; info?: TensorInfo } {
     if (this.#inHeap) {
       const info = (this.#backend as WasmBackend).makeOutput(shape, 'float32');
+      this.#made.push(info);
       return { p: (this.#backend as WasmBackend).dataIdMap.get(info.dataId)!.memoryOffset, info };
     }
-    return { p: this.engine.alloc(shape.reduce((a, b) => a * b, 1)) };
+    return { p: this.engine.alloc(sizeOf(shape)) };
   }
 
   /** The tensor of an output (on the cpu backend, its values copied out now). */
   finish(o: { p: number; info?: TensorInfo }, shape: number[]): TensorInfo {
     if (o.info) return o.info;
-    const values = this.engine
-      .f32(
-        o.p,
-        shape.reduce((a, b) => a * b, 1),
-      )
-      .slice();
+    const values = this.engine.f32(o.p, sizeOf(shape)).slice();
     return {
       dataId: (this.#backend as HostBackend).write(values, shape, 'float32'),
       shape,

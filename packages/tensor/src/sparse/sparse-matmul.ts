@@ -155,9 +155,9 @@ export interface Heap {
   readonly memory: WasmMemory;
   /** Whether `memory` is shared (tfjs's threaded build). */
   readonly shared: boolean;
-  /** Reserve `bytes` (16-byte aligned) and return the offset. */
+  /** Reserve `bytes` and return the offset (the kernels need no alignment: wasm loads any). */
   malloc(bytes: number): number;
-  /** Release everything reserved since the last release. */
+  /** Release these reservations (all made since the last release). */
   release(offsets: readonly number[]): void;
 }
 
@@ -176,8 +176,11 @@ function ownHeap(): Heap {
       if (need > 0) memory.grow(Math.ceil(need / 65536));
       return p;
     },
-    release() {
-      top = base;
+    release(offsets) {
+      // Back to the first released block: anything reserved before it (the engine's stack) stays.
+      let first = top;
+      for (const p of offsets) first = Math.min(first, p);
+      top = first;
     },
   };
 }

@@ -127,8 +127,10 @@ export function sparseMatMulSupported(): boolean {
 export function sparseMatMulOp(x: tf.Tensor2D, w: tf.Tensor2D, pattern: SparsePattern): tf.Tensor2D {
   registerSparseKernels();
   if (x.rank !== 2 || w.rank !== 2 || w.shape[0] !== pattern.rows || w.shape[1] !== pattern.cols) {
-    throw new Error(
+    throw new PruneError(
+      'E_SHAPE',
       `sparseMatMulOp: x [${x.shape.join(', ')}] · w [${w.shape.join(', ')}] does not fit a pattern of [${pattern.rows}, ${pattern.cols}]`,
+      { hint: 'build the SparsePattern from the mask of this weight; x must be [batch, in]' },
     );
   }
   return tf.tidy(

@@ -12,6 +12,7 @@ import {
   sparseMatMulSupported,
 } from './index.js';
 import { sgdUpdate } from '../fused/sgd-update.js';
+import { ownEngine } from './sparse-matmul.js';
 import { SPARSE_C_SHA256 } from './sparse-wasm.generated.js';
 
 /** Deterministic values in (-1, 1). */
@@ -130,6 +131,17 @@ describe('sparse products (WebAssembly SIMD)', () => {
     );
   });
 
+  it('never hand out the engine’s own stack as scratch, also after a release', () => {
+    const e = ownEngine();
+    const stackTop = e.fn.__stack_pointer.value;
+    const first = e.alloc(1000);
+    e.begin(); // releases `first`
+    const again = e.alloc(1000);
+    expect(again).toBe(first);
+    expect(again).toBeGreaterThanOrEqual(stackTop);
+    e.begin();
+  });
+
   it('were built from this sparse.c (run tools/scripts/build-sparse-wasm.mjs after editing it)', () => {
     const src = readFileSync(new URL('./sparse.c', import.meta.url));
     expect(createHash('sha256').update(src).digest('hex')).toBe(SPARSE_C_SHA256);
@@ -206,6 +218,18 @@ describe('sparseMatMulOp', () => {
     tf.dispose([x, w, buf]);
     expect(tf.memory().numTensors).toBe(tensors);
     tf.dispose(bystanders);
+  });
+
+  it('rejects a weight of another shape than its pattern (E_SHAPE)', () => {
+    const p = SparsePattern.fromMask(Uint8Array.of(1, 0, 0, 1), 2, 2);
+    const x = tf.tensor2d([[1, 2, 3]]);
+    const w = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    expect(() => sparseMatMulOp(x, w, p)).toThrow(/w \[3, 2\] does not fit a pattern of \[2, 2\]/);
+    tf.dispose([x, w]);
   });
 
   it('computes no input gradient when only the weight needs one', () => {
