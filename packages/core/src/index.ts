@@ -14,6 +14,7 @@ export type {
 } from './params.js';
 export { Mask, type MaskTensor } from './mask.js';
 export type { Rng, RngState } from './rng.js';
+export { fillU32 } from './rng.js';
 export type { Batch, BatchOptions, Dataset, Split } from './dataset.js';
 export { resolveOptions, type Plugin } from './plugin.js';
 export type {

@@ -44,6 +44,23 @@ describe('Mask', () => {
   it('rejects values other than 0 and 1, and wrong lengths', () => {
     expect(() => m([1, 0, 2, 0, 0, 1], [0, 1, 0])).toThrow(/value 2 at index 2/);
     expect(() => Mask.fromRecord({ w: { shape: [2, 2], data: [1, 1, 1] } })).toThrow(PruneError);
+    // The fast check reads 4 bytes at a time: a bad value in the unaligned head, a word or the tail.
+    const bytes = new Uint8Array(16).fill(1);
+    const cases: [number, number, number][] = [
+      [1, 1, 12],
+      [6, 1, 12],
+      [12, 1, 12],
+      [0, 0, 16],
+    ];
+    for (const [at, from, len] of cases) {
+      const data = bytes.slice();
+      data[at] = 255;
+      const view = data.subarray(from, from + len);
+      expect(() => new Mask([['w', { shape: [len], data: view }]])).toThrow(
+        `value 255 at index ${at - from}`,
+      );
+    }
+    expect(new Mask([['w', { shape: [12], data: bytes.subarray(1, 13) }]]).count()).toBe(12);
   });
 
   it('assertMatches names missing, extra and mis-shaped entries', () => {

@@ -31,13 +31,15 @@ export class Mask {
           `mask '${name}' has ${t.data.length} values but shape [${t.shape.join(', ')}] needs ${sizeOf(t.shape)}`,
         );
       }
-      for (let i = 0; i < t.data.length; i++) {
-        const v = t.data[i]!;
-        if (v !== 0 && v !== 1) {
-          throw new PruneError(
-            'E_MASK',
-            `mask '${name}' holds the value ${v} at index ${i}; masks hold only 0 and 1`,
-          );
+      if (!onlyZerosAndOnes(t.data)) {
+        for (let i = 0; i < t.data.length; i++) {
+          const v = t.data[i]!;
+          if (v !== 0 && v !== 1) {
+            throw new PruneError(
+              'E_MASK',
+              `mask '${name}' holds the value ${v} at index ${i}; masks hold only 0 and 1`,
+            );
+          }
         }
       }
       map.set(name, t);
@@ -213,4 +215,17 @@ function sameKeys(a: Mask, b: Mask): boolean {
   const ak = a.names();
   const bk = new Set(b.names());
   return ak.length === bk.size && ak.every((k) => bk.has(k));
+}
+
+/** Whether every byte is 0 or 1: OR of the bytes, four at a time (the check of every new mask). */
+function onlyZerosAndOnes(d: Uint8Array): boolean {
+  if (!(d instanceof Uint8Array)) return false; // plain arrays from JavaScript: the checking loop decides
+  const head = Math.min(d.length, (4 - (d.byteOffset % 4)) % 4);
+  const words = (d.length - head) >>> 2;
+  let acc = 0;
+  for (let i = 0; i < head; i++) acc |= d[i]!;
+  const w = new Uint32Array(d.buffer, d.byteOffset + head, words);
+  for (let i = 0; i < words; i++) acc |= w[i]!;
+  for (let i = head + words * 4; i < d.length; i++) acc |= d[i]!;
+  return (acc & 0xfefefefe) === 0;
 }

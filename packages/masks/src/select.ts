@@ -20,8 +20,23 @@ const NEG_INF_KEY = 0x007fffff;
  * a larger key. `-0` gets the key of `+0`, so the two tie.
  */
 function orderKey(bits: number): number {
-  if (bits === 0x80000000) return 0x80000000;
-  return bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0;
+  // Branch-free: flip every bit of a negative float, only the sign bit of a positive one; -0 (whose
+  // flipped bits are 0x7fffffff) moves up by one onto +0's key.
+  return ((bits ^ ((bits >> 31) | 0x80000000)) + +(bits === 0x80000000)) >>> 0;
+}
+
+let histograms: Uint32Array | undefined;
+
+/**
+ * A zeroed histogram of `size` ≤ 65537 counters, the same memory at every call (a fresh 256 KiB
+ * array per layer costs more in page faults than the pass over a small layer). Pass 1 holds it
+ * until pass 2 takes it again: the pass-2 histogram is built only after pass 1's is read.
+ */
+function histogram(size: number): Uint32Array {
+  histograms ??= new Uint32Array(65537);
+  const h = histograms.subarray(0, size);
+  h.fill(0);
+  return h;
 }
 
 function bitsOf(scores: Float32Array): Uint32Array {
@@ -78,19 +93,21 @@ export function selectTopK(
     return sortSelect(groups, k, out);
 
   // Pass 1: count survivors and histogram the high 16 bits of their order keys.
-  const hist = new Uint32Array(65536);
-  let alive = 0;
+  // Branch-free over the alive flags (a pruned weight lands in slot 0, a survivor in its bucket + 1):
+  // masks after the first round have no pattern a branch predictor could follow.
+  const counts = histogram(65537);
   for (const g of groups) {
     const bits = bitsOf(g.scores);
     const a = g.alive;
     for (let i = 0; i < bits.length; i++) {
-      if (a[i] === 0) continue;
+      const live = +(a[i] !== 0);
       const key = orderKey(bits[i]!);
-      if (key > POS_INF_KEY || key < NEG_INF_KEY) throw nanError();
-      hist[key >>> 16]!++;
-      alive++;
+      if ((key > POS_INF_KEY || key < NEG_INF_KEY) && live) throw nanError();
+      counts[((key >>> 16) + 1) * live]!++;
     }
   }
+  const hist = counts.subarray(1);
+  const alive = size - counts[0]!;
   if (k > alive) throw countError(k, alive);
   if (k === 0) return out;
   if (k === alive) {
@@ -135,18 +152,18 @@ function finishFromBucket(
     const a = g.alive;
     const o = out[gi]!;
     for (let i = 0; i < bits.length; i++) {
-      if (a[i] === 0) continue;
+      const live = +(a[i] !== 0);
       const key = orderKey(bits[i]!);
       const h = key >>> 16;
-      if (h > hi) o[i] = 1;
-      else if (h === hi) {
+      o[i] = live & +(h > hi); // branch-free: which side of the bucket is random
+      if (h === hi && live) {
         keys[n] = key;
         which[n] = gi;
         where[n++] = i;
       }
     }
   });
-  const hist = new Uint32Array(65536);
+  const hist = histogram(65536);
   for (let j = 0; j < n; j++) hist[keys[j]! & 0xffff]!++;
   let lo = 65535;
   for (; lo >= 0; lo--) {
@@ -177,9 +194,8 @@ function finishTwoPass(
     const bits = bitsOf(g.scores);
     const a = g.alive;
     for (let i = 0; i < bits.length; i++) {
-      if (a[i] === 0) continue;
       const key = orderKey(bits[i]!);
-      if (key >>> 16 === hi) hist[key & 0xffff]!++;
+      if (key >>> 16 === hi && a[i] !== 0) hist[key & 0xffff]!++;
     }
   }
   let lo = 65535;
@@ -196,10 +212,10 @@ function finishTwoPass(
     const a = g.alive;
     const o = out[gi]!;
     for (let i = 0; i < bits.length; i++) {
-      if (a[i] === 0) continue;
+      const live = +(a[i] !== 0);
       const key = orderKey(bits[i]!);
-      if (key > threshold) o[i] = 1;
-      else if (key === threshold && ties > 0) {
+      o[i] = live & +(key > threshold);
+      if (key === threshold && live && ties > 0) {
         o[i] = 1;
         ties--;
       }

@@ -1,4 +1,5 @@
 import { type SignMetric, type SignReport, z } from '@prunekit/core';
+import { countSignFlips } from '@prunekit/tensor';
 import { signInputs } from './sign-inputs.js';
 import type { signOf } from './signs-of.js';
 
@@ -32,17 +33,9 @@ export const flipFraction: SignMetric<FlipFractionOptions> = {
     let flipped = 0;
     let compared = 0;
     for (const { name, a, b, mask } of signInputs(ctx)) {
-      let f = 0;
-      let c = 0;
-      // Branch-free form of `if (mask[i]) { c++; if (signOf(a[i]) !== signOf(b[i])) f++; }`: masks
-      // and flips have no pattern a branch predictor can follow (3× faster on ResNet-50 sizes).
-      for (let i = 0; i < mask.length; i++) {
-        const k = mask[i]!;
-        const x = a[i]!;
-        const y = b[i]!;
-        c += k;
-        f += k & Number(+(x > 0) - +(x < 0) !== +(y > 0) - +(y < 0));
-      }
+      // One SIMD pass per parameter (@prunekit/tensor): same counts as comparing signOf(a[i]) and
+      // signOf(b[i]) at every kept i.
+      const { flipped: f, compared: c } = countSignFlips(a, b, mask);
       perLayer[name] = c === 0 ? 0 : f / c;
       flipped += f;
       compared += c;

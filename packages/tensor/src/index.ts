@@ -53,3 +53,4 @@ export {
   SGD_UPDATE_BACKENDS,
   type SgdUpdateOptions,
 } from './fused/sgd-update.js';
+export { multiplyInPlace, countSignFlips, type SignFlipCount } from './fused/in-place.js';

@@ -23,6 +23,19 @@ describe('createRng', () => {
     `);
   });
 
+  it('fillU32 gives exactly the nextU32 stream and leaves the state where nextU32 would', () => {
+    const r = createRng(1);
+    const out = new Uint32Array(1000);
+    r.fillU32!(out);
+    expect([...out.slice(0, 3)]).toEqual([2442144158, 3238099751, 3819917871]);
+    const s = createRng(1);
+    expect([...out]).toEqual(Array.from({ length: 1000 }, () => s.nextU32()));
+    expect(r.nextU32()).toBe(s.nextU32());
+    expect(r.state()).toEqual(s.state());
+    r.fillU32!(new Uint32Array(0));
+    expect(r.state()).toEqual(s.state());
+  });
+
   it('restores from a saved state, including a cached normal', () => {
     const r = createRng(7);
     r.normal();

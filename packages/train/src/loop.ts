@@ -8,6 +8,7 @@ import {
   PruneError,
   noopSink,
 } from '@prunekit/core';
+import { multiplyInPlace } from '@prunekit/tensor';
 import { type LossFn, lossFor } from './loss.js';
 import type { Optimizer } from './optimizers.js';
 
@@ -90,7 +91,9 @@ export function deviceMask(mask: Mask): Map<string, tf.Tensor> {
 }
 
 /**
- * Multiply a model's prunable variables by a device mask (pruned weights become exactly 0).
+ * Multiply a model's prunable variables by a device mask (pruned weights become exactly 0), in
+ * place on the wasm and cpu backends (`multiplyInPlace` from `@prunekit/tensor`: no new buffers,
+ * and a pass that only reads when the mask is already applied), by `assign` elsewhere.
  *
  * @example
  * ```ts
@@ -98,10 +101,7 @@ export function deviceMask(mask: Mask): Map<string, tf.Tensor> {
  * ```
  */
 export function applyMask(model: PrunableModel, mask: ReadonlyMap<string, tf.Tensor>): void {
-  for (const [name, m] of mask) {
-    const v = model.variable(name);
-    tf.tidy(() => v.assign(tf.mul(v, m)));
-  }
+  for (const [name, m] of mask) multiplyInPlace(model.variable(name), m);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { MaskContext } from '@prunekit/core';
+import { type MaskContext, fillU32 } from '@prunekit/core';
 import type { NoOptions, Score, ScoreMap } from '../types.js';
 
 const SCALE = 2 ** -24;
@@ -26,10 +26,17 @@ export const randomScore: Score<NoOptions> = {
     const rng = ctx.rng.fork(`random-score/round-${ctx.round}`);
     const out: ScoreMap = new Map();
     for (const [name, m] of ctx.mask.entries()) {
-      const s = new Float32Array(m.data.length);
-      for (let i = 0; i < s.length; i++) s[i] = (rng.nextU32() >>> 8) * SCALE;
-      out.set(name, s);
+      const draws = new Uint32Array(m.data.length);
+      fillU32(rng, draws);
+      out.set(name, uniform24(draws));
     }
     return out;
   },
 };
+
+/** The draws' top 24 bits as floats in [0, 1), in place (returns a float view of `draws`). */
+function uniform24(draws: Uint32Array): Float32Array {
+  const s = new Float32Array(draws.buffer, draws.byteOffset, draws.length);
+  for (let i = 0; i < draws.length; i++) s[i] = (draws[i]! >>> 8) * SCALE;
+  return s;
+}

@@ -9,8 +9,12 @@ import { sizeOf } from '@prunekit/core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { SparseEngine, type WasmMemory, ownEngine } from './sparse-matmul.js';
 
-/** What tfjs-backend-wasm 4.x exposes of its emscripten module and per-tensor data. */
-interface WasmBackend {
+/**
+ * What tfjs-backend-wasm 4.x exposes of its emscripten module and per-tensor data.
+ *
+ * @internal
+ */
+export interface WasmBackend {
   wasm: {
     _malloc(bytes: number): number;
     _free(p: number): void;
@@ -20,6 +24,7 @@ interface WasmBackend {
     asm?: { memory?: WasmMemory };
   };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  refCount(dataId: object): number;
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
 }
 
@@ -30,8 +35,12 @@ interface HostBackend {
 
 const engines = new WeakMap<object, SparseEngine>();
 
-/** The engine inside a tfjs-backend-wasm heap, or `undefined` for any other backend. */
-function heapEngine(backend: unknown): SparseEngine | undefined {
+/**
+ * The engine inside a tfjs-backend-wasm heap, or `undefined` for any other backend.
+ *
+ * @internal
+ */
+export function heapEngine(backend: unknown): SparseEngine | undefined {
   const b = backend as Partial<WasmBackend>;
   const m = b.wasm;
   if (!m || typeof m._malloc !== 'function' || !b.dataIdMap || typeof b.makeOutput !== 'function')

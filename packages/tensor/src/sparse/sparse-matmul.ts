@@ -135,6 +135,8 @@ interface SparseExports {
     flags: number,
   ): void;
   colsum(x: number, rows: number, cols: number, out: number): void;
+  mask_mul(w: number, m: number, n: number): void;
+  flip_count(a: number, b: number, m: number, n: number, out: number): void;
   __stack_pointer: { value: number };
 }
 
@@ -233,6 +235,16 @@ export class SparseEngine {
     if (a instanceof Float32Array) this.f32(p, a.length).set(a);
     else new Int32Array(this.#heap.memory.buffer, p, a.length).set(a);
     return p;
+  }
+
+  /** A view of `n` bytes at `p` (take it after the last `alloc`: growing detaches views). */
+  u8(p: number, n: number): Uint8Array {
+    return new Uint8Array(this.#heap.memory.buffer, p, n);
+  }
+
+  /** A view of `n` 32-bit integers at `p` (take it after the last `alloc`). */
+  i32(p: number, n: number): Int32Array {
+    return new Int32Array(this.#heap.memory.buffer, p, n);
   }
 
   /** The batch rounded up to the kernels' block of 16. */

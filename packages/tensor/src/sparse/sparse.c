@@ -181,3 +181,68 @@ void colsum(const float *x, int rows, int cols, float *out) {
     for (; c < cols; c++) out[c] += s[c];
   }
 }
+
+/*
+ * In-place masked multiply: w[i] = w[i] * m[i], stored only for the blocks of 4 whose bits change
+ * (after the first application a mask changes nothing, and the pass only reads). The result is
+ * bit-identical to writing every product.
+ */
+EXPORT(mask_mul)
+void mask_mul(float *w, const float *m, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t wi = wasm_v128_load(w + i);
+    const v128_t p = wasm_f32x4_mul(wi, wasm_v128_load(m + i));
+    if (wasm_v128_any_true(wasm_v128_xor(p, wi))) wasm_v128_store(w + i, p);
+  }
+  for (; i < n; i++) w[i] = w[i] * m[i];
+}
+
+/* The 0/1 flags of 16 sign comparisons as bytes: sign(a) != sign(b), sign(0) = sign(NaN) = 0. */
+static inline v128_t flips16(const float *a, const float *b) {
+  const v128_t z = wasm_f32x4_splat(0.0f);
+  v128_t f[4];
+  for (int j = 0; j < 4; j++) {
+    const v128_t x = wasm_v128_load(a + 4 * j), y = wasm_v128_load(b + 4 * j);
+    f[j] = wasm_v128_or(wasm_v128_xor(wasm_f32x4_gt(x, z), wasm_f32x4_gt(y, z)),
+                        wasm_v128_xor(wasm_f32x4_lt(x, z), wasm_f32x4_lt(y, z)));
+  }
+  const v128_t lo = wasm_i16x8_narrow_i32x4(f[0], f[1]), hi = wasm_i16x8_narrow_i32x4(f[2], f[3]);
+  return wasm_i8x16_narrow_i16x8(lo, hi); /* -1 / 0 per byte */
+}
+
+/* Sum of the 16 unsigned bytes of v. */
+static inline int32_t bytesum(v128_t v) {
+  const v128_t s = wasm_u32x4_extadd_pairwise_u16x8(wasm_u16x8_extadd_pairwise_u8x16(v));
+  return wasm_i32x4_extract_lane(s, 0) + wasm_i32x4_extract_lane(s, 1) + wasm_i32x4_extract_lane(s, 2) +
+         wasm_i32x4_extract_lane(s, 3);
+}
+
+/*
+ * Sign flips between a and b among kept weights (m[i] = 1; mask bytes are 0 or 1):
+ * out[0] = #{i : m[i], sign(a[i]) != sign(b[i])}, out[1] = #{i : m[i]}. Counts are added to out.
+ */
+EXPORT(flip_count)
+void flip_count(const float *a, const float *b, const uint8_t *m, int n, int32_t *out) {
+  int32_t flipped = 0, kept = 0;
+  int i = 0;
+  while (i + 16 <= n) {
+    /* Byte counters hold at most 255 blocks before they are folded into 32-bit sums. */
+    v128_t fb = wasm_i8x16_splat(0), kb = wasm_i8x16_splat(0);
+    for (int blocks = 0; blocks < 255 && i + 16 <= n; blocks++, i += 16) {
+      const v128_t k = wasm_v128_load(m + i);
+      fb = wasm_i8x16_add(fb, wasm_v128_and(flips16(a + i, b + i), k));
+      kb = wasm_i8x16_add(kb, k);
+    }
+    flipped += bytesum(fb);
+    kept += bytesum(kb);
+  }
+  for (; i < n; i++) {
+    const float x = a[i], y = b[i];
+    const int sx = (x > 0.0f) - (x < 0.0f), sy = (y > 0.0f) - (y < 0.0f);
+    kept += m[i];
+    flipped += m[i] & (sx != sy);
+  }
+  out[0] += flipped;
+  out[1] += kept;
+}
