@@ -17,6 +17,7 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input.js';
+import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { sumConfig } from './sum.js';
 
@@ -25,6 +26,7 @@ export { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 export { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 export { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter.js';
 export { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input.js';
+export { identityConfig } from './identity.js';
 export { maxPoolGradConfig } from './max-pool-grad.js';
 export { sumConfig } from './sum.js';
 
@@ -33,8 +35,9 @@ export { sumConfig } from './sum.js';
  * `Conv2DBackpropFilter`, `Conv2DBackpropInput` (replaces the shipped one),
  * `DepthwiseConv2dNativeBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`,
  * `BatchMatMul` (replaces the shipped one: transposed operands through XNNPACK),
- * `MaxPoolGrad` (replaces the shipped one: the cpu backend's gradient, faster) and `Sum`
- * (replaces the shipped one: per-channel sums of NHWC maps without a transpose).
+ * `MaxPoolGrad` (replaces the shipped one: the cpu backend's gradient, faster), `Sum`
+ * (replaces the shipped one: per-channel sums of NHWC maps without a transpose) and `Identity`
+ * (replaces the shipped one: shares the buffer instead of copying it).
  *
  * @example
  * ```ts
@@ -57,6 +60,7 @@ export const wasmTrainingKernels: KernelConfig[] = [
   batchMatMulConfig,
   maxPoolGradConfig,
   sumConfig,
+  identityConfig,
 ];
 
 /**

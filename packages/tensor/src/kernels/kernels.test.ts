@@ -216,6 +216,44 @@ describe('registerWasmTrainingKernels', () => {
   });
 });
 
+describe('Identity on wasm', () => {
+  it('shares the buffer (clone copies nothing); either tensor can be disposed first', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend();
+    const x = tf.tensor([1, -2, 3, -0], [2, 2]);
+    const buffers = backend.numDataIds();
+    const y = tf.clone(x);
+    expect(y.dataId).toBe(x.dataId);
+    expect(backend.refCount(x.dataId)).toBe(2);
+    expect(backend.numDataIds()).toBe(buffers);
+    x.dispose();
+    expect(Object.is(y.dataSync()[3], -0)).toBe(true);
+    expect([...y.dataSync()]).toEqual([1, -2, 3, -0]);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(buffers - 1);
+  });
+
+  it('leaves gradients through fused ops (which clone what they keep) unchanged', async () => {
+    const grads = async (name: string) => {
+      await tf.setBackend(name);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(seeded(2 * 6 * 6 * 3, 7), [2, 6, 6, 3]);
+        const w = tf.tensor4d(seeded(3 * 3 * 3 * 4, 8), [3, 3, 3, 4]);
+        const b = tf.tensor1d(seeded(4, 9));
+        const g = tf.grads((ww: tf.Tensor, bb: tf.Tensor) =>
+          tf.sum(tf.fused.conv2d({ x, filter: ww as tf.Tensor4D, strides: 1, pad: 'same', bias: bb, activation: 'relu' })),
+        )([w, b]);
+        return g.map((t) => t.dataSync().slice() as Float32Array);
+      });
+    };
+    const [dwW, dbW] = await grads('wasm');
+    const [dwC, dbC] = await grads('cpu');
+    await tf.setBackend('wasm');
+    expect(relErr(dwW!, dwC!)).toBeLessThanOrEqual(TOL);
+    expect(relErr(dbW!, dbC!)).toBeLessThanOrEqual(TOL);
+  });
+});
+
 describe('gradients on wasm match the cpu backend', () => {
   it.each(cases)(
     '$name',
