@@ -12,7 +12,7 @@ export type {
   PrunableModel,
   Task,
 } from './params.js';
-export { Mask, type MaskTensor } from './mask.js';
+export { Mask, type MaskTensor, countOnes } from './mask.js';
 export type { Rng, RngState } from './rng.js';
 export { fillU32 } from './rng.js';
 export type { Batch, BatchOptions, Dataset, Split } from './dataset.js';

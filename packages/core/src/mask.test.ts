@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PruneError } from './errors.js';
-import { Mask } from './mask.js';
+import { Mask, countOnes } from './mask.js';
 import type { ParamInfo } from './params.js';
 
 const params: ParamInfo[] = [
@@ -51,6 +51,7 @@ describe('Mask', () => {
       [6, 1, 12],
       [12, 1, 12],
       [0, 0, 16],
+      [2, 2, 1],
     ];
     for (const [at, from, len] of cases) {
       const data = bytes.slice();
@@ -61,6 +62,16 @@ describe('Mask', () => {
       );
     }
     expect(new Mask([['w', { shape: [12], data: bytes.subarray(1, 13) }]]).count()).toBe(12);
+  });
+
+  it('countOnes counts by hand over unaligned heads, whole words and tails', () => {
+    const d = Uint8Array.of(1, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+    expect(countOnes(d)).toBe(10);
+    expect(countOnes(d.subarray(1))).toBe(9);
+    expect(countOnes(d.subarray(3, 9))).toBe(5);
+    expect(countOnes(d.subarray(2, 3))).toBe(0);
+    expect(countOnes(new Uint8Array(0))).toBe(0);
+    expect(countOnes(new Uint8Array(1001).fill(1))).toBe(1001);
   });
 
   it('assertMatches names missing, extra and mis-shaped entries', () => {

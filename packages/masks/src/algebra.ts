@@ -1,4 +1,4 @@
-import { type Mask, PruneError } from '@prunekit/core';
+import { type Mask, PruneError, countOnes } from '@prunekit/core';
 
 /** A number for two masks overall and per parameter. */
 export interface MaskComparison {
@@ -228,10 +228,4 @@ export function formatMaskSummary(summary: MaskSummary): string {
   return table
     .map((row) => row.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  '))
     .join('\n');
-}
-
-function countOnes(d: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < d.length; i++) n += d[i]!;
-  return n;
 }

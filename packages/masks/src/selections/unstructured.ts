@@ -1,3 +1,4 @@
+import { countOnes } from '@prunekit/core';
 import type { NoOptions, Selection, UnitScores } from '../types.js';
 
 /**
@@ -16,10 +17,9 @@ export const unstructuredSelection: Selection<NoOptions> = {
   defaults: {},
   shape: {},
   group(_info, scores: Float32Array, mask: Uint8Array): UnitScores {
-    let aliveCount = 0;
-    for (let i = 0; i < mask.length; i++) {
-      if (mask[i] === 0) scores[i] = Number.NEGATIVE_INFINITY;
-      else aliveCount++;
+    const aliveCount = countOnes(mask);
+    if (aliveCount < mask.length) {
+      for (let i = 0; i < mask.length; i++) if (mask[i] === 0) scores[i] = Number.NEGATIVE_INFINITY;
     }
     return { scores, alive: mask, aliveCount };
   },

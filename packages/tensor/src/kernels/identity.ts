@@ -1,5 +1,11 @@
 import { Identity } from '@tensorflow/tfjs-core';
-import type { IdentityInputs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type {
+  IdentityInputs,
+  KernelBackend,
+  KernelConfig,
+  KernelFunc,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 import { WASM } from './kernel-utils.js';
 

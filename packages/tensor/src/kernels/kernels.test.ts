@@ -241,7 +241,16 @@ describe('Identity on wasm', () => {
         const w = tf.tensor4d(seeded(3 * 3 * 3 * 4, 8), [3, 3, 3, 4]);
         const b = tf.tensor1d(seeded(4, 9));
         const g = tf.grads((ww: tf.Tensor, bb: tf.Tensor) =>
-          tf.sum(tf.fused.conv2d({ x, filter: ww as tf.Tensor4D, strides: 1, pad: 'same', bias: bb, activation: 'relu' })),
+          tf.sum(
+            tf.fused.conv2d({
+              x,
+              filter: ww as tf.Tensor4D,
+              strides: 1,
+              pad: 'same',
+              bias: bb,
+              activation: 'relu',
+            }),
+          ),
         )([w, b]);
         return g.map((t) => t.dataSync().slice() as Float32Array);
       });
