@@ -98,6 +98,22 @@ describe('ArrayDataset batching', () => {
     expect(b.flatMap((x) => x.y)).toEqual([0, 1, 2, 0, 1, 2, 0, 1, 2, 0]);
   });
 
+  for (const backend of ['wasm', 'cpu']) {
+    it(`${backend}: batches held at once keep their own values (the host buffer is reused only where tf.tensor copies)`, async () => {
+      const prev = tf.getBackend();
+      await tf.setBackend(backend);
+      try {
+        const held = [...tenPoints().batches('train', { batchSize: 4, seed: 3 })];
+        const one = collect(tenPoints(), 'train', { batchSize: 4, seed: 3 });
+        expect(held.map((b) => Array.from(b.x.dataSync()))).toEqual(one.map((b) => b.x));
+        expect(held.map((b) => Array.from(b.y.dataSync()))).toEqual(one.map((b) => b.y));
+        tf.dispose(held.flatMap((b) => [b.x, b.y]));
+      } finally {
+        await tf.setBackend(prev);
+      }
+    });
+  }
+
   it('drops the incomplete last batch with dropLast', () => {
     const b = collect(tenPoints(), 'train', { batchSize: 4, seed: 3, dropLast: true });
     expect(b.map((x) => x.xShape[0])).toEqual([4, 4]);

@@ -29,7 +29,8 @@ export interface IdxSplit {
 /**
  * Read one split (images + labels) of an MNIST-format dataset from `dir`, checking magic numbers,
  * header dimensions against file lengths, that image and label counts agree, and that every label
- * is below `classes`. With `limit`, keeps (a copy of) the first `limit` examples.
+ * is below `classes`. With `limit`, keeps the first `limit` examples, and of a gzipped file inflates
+ * only those (the file's length past them is not checked).
  *
  * @example
  * ```ts
@@ -48,9 +49,11 @@ export async function readIdxSplit(
   if (!imagesFile) throw dataError(join(dir, `${imagesBase}(.gz)`), 'missing', { hint: missingHint });
   const labelsFile = findIdxFile(dir, labelsBase);
   if (!labelsFile) throw dataError(join(dir, `${labelsBase}(.gz)`), 'missing', { hint: missingHint });
+  // With a limit only the first `limit` examples are inflated (and checked): see readIdxFileAsync.
+  const limit = options.limit === undefined ? {} : { limit: options.limit };
   const [images, labels] = await Promise.all([
-    readIdxFileAsync(imagesFile, IDX_IMAGES_MAGIC),
-    readIdxFileAsync(labelsFile, IDX_LABELS_MAGIC),
+    readIdxFileAsync(imagesFile, IDX_IMAGES_MAGIC, limit),
+    readIdxFileAsync(labelsFile, IDX_LABELS_MAGIC, limit),
   ]);
   const [n, rows, cols] = images.dims as [number, number, number];
   if (n === 0 || rows === 0 || cols === 0)
@@ -62,7 +65,7 @@ export async function readIdxSplit(
     );
   }
   const keep = options.limit === undefined ? n : Math.min(n, options.limit);
-  const y = keep === n ? labels.data : labels.data.slice(0, keep);
+  const y = labels.data.length === keep ? labels.data : labels.data.slice(0, keep);
   for (let i = 0; i < keep; i++) {
     if (y[i]! >= options.classes) {
       throw dataError(
@@ -71,7 +74,8 @@ export async function readIdxSplit(
       );
     }
   }
-  const x = keep === n ? images.data : images.data.slice(0, keep * rows * cols);
+  const x =
+    images.data.length === keep * rows * cols ? images.data : images.data.slice(0, keep * rows * cols);
   return { x, y, n: keep, rows, cols, file: imagesFile };
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isPruneError, type Dataset } from '@prunekit/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -70,6 +70,42 @@ describe('mnist / fashion-mnist loaders on exact-format files', () => {
     expect(firstBatch(gz, 'train', 12)).toEqual(firstBatch(plain, 'train', 12));
     const small = await loadDataset(fashionMnist, { limit: 3 });
     expect([small.size('train'), small.size('test')]).toEqual([3, 3]);
+  });
+
+  it('with limit inflates only the first examples of a gzipped file: same values, later bytes unread', async () => {
+    writeIdxFolder(join(tmp.dir, 'gz'), { train: 3000, test: 5, rows: 8, cols: 8, gz: true });
+    writeIdxFolder(join(tmp.dir, 'plain'), { train: 3000, test: 5, rows: 8, cols: 8 });
+    const limited = await loadDataset(mnist, { dir: join(tmp.dir, 'gz'), limit: 40, normalize: 'none' });
+    const plain = await loadDataset(mnist, { dir: join(tmp.dir, 'plain'), limit: 40, normalize: 'none' });
+    expect(limited.size('train')).toBe(40);
+    expect(firstBatch(limited, 'train', 40)).toEqual(firstBatch(plain, 'train', 40));
+    // Garbage in the deflate stream far past the first 40 images: a full load fails, a limited one
+    // never reaches it.
+    const file = join(tmp.dir, 'gz', 'train-images-idx3-ubyte.gz');
+    const gz = Buffer.from(readFileSync(file));
+    gz.fill(0xff, gz.length - 200, gz.length - 8);
+    writeFileSync(file, gz);
+    await expectData(
+      loadDataset(mnist, { dir: join(tmp.dir, 'gz') }),
+      /train-images-idx3-ubyte\.gz: is not a valid gzip file/,
+    );
+    const again = await loadDataset(mnist, { dir: join(tmp.dir, 'gz'), limit: 40, normalize: 'none' });
+    expect(firstBatch(again, 'train', 40)).toEqual(firstBatch(plain, 'train', 40));
+    // A stream cut before the examples asked for is an error, as is a plain file cut anywhere.
+    writeFileSync(file, gz.subarray(0, 60));
+    await expectData(
+      loadDataset(mnist, { dir: join(tmp.dir, 'gz'), limit: 2000 }),
+      /train-images-idx3-ubyte\.gz/,
+    );
+    put(
+      join(tmp.dir, 'plain'),
+      'train-images-idx3-ubyte',
+      idxBytes(0x803, [3000, 8, 8], new Uint8Array(100)),
+    );
+    await expectData(
+      loadDataset(mnist, { dir: join(tmp.dir, 'plain'), limit: 1 }),
+      /need 192000 data bytes but the file has 100/,
+    );
   });
 
   it('normalizes with the training pixels mean and std', async () => {

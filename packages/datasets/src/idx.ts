@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzip, gunzipSync } from 'node:zlib';
+import { createGunzip, gunzip, gunzipSync } from 'node:zlib';
 import { dataError } from './data-error.js';
 
 /** IDX magic number of unsigned-byte arrays with 3 dimensions (images). */
@@ -19,7 +19,9 @@ export interface IdxArray {
 /**
  * Parse the bytes of an (uncompressed) IDX file of unsigned bytes. Checks the magic number
  * (`expectedMagic`, e.g. {@link IDX_IMAGES_MAGIC}), that the header fits, and that the data length
- * equals the product of the header dimensions. Errors are `E_DATA` naming `file`.
+ * equals the product of the header dimensions. With `prefixOf`, `bytes` may stop after the first
+ * `prefixOf` items (an inflated prefix, see {@link readIdxFileAsync}): `dims` stay the header's,
+ * `data` holds those items only. Errors are `E_DATA` naming `file`.
  *
  * @example
  * ```ts
@@ -27,7 +29,12 @@ export interface IdxArray {
  * // { dims: [2], data: Uint8Array [7, 3] }
  * ```
  */
-export function parseIdx(bytes: Uint8Array, file: string, expectedMagic?: number): IdxArray {
+export function parseIdx(
+  bytes: Uint8Array,
+  file: string,
+  expectedMagic?: number,
+  prefixOf?: number,
+): IdxArray {
   const what =
     expectedMagic === IDX_IMAGES_MAGIC
       ? ' (IDX images)'
@@ -62,6 +69,9 @@ export function parseIdx(bytes: Uint8Array, file: string, expectedMagic?: number
     size *= d;
   }
   const have = bytes.length - header;
+  const item = dims[0] === 0 ? 0 : size / dims[0]!;
+  const prefix = prefixOf === undefined ? size : Math.min(dims[0]!, prefixOf) * item;
+  if (have < size && have >= prefix) return { dims, data: bytes.subarray(header, header + prefix) };
   if (have !== size) {
     throw dataError(
       file,
@@ -100,28 +110,99 @@ export function readIdxFile(path: string, expectedMagic?: number): IdxArray {
 
 /**
  * {@link readIdxFile} with asynchronous I/O and decompression (on libuv's thread pool), so several
- * files load in parallel.
+ * files load in parallel. With `limit`, a gzipped file is inflated only as far as its first `limit`
+ * items (`dims` stay the header's, `data` holds those items); its bytes past them are not checked.
  *
  * @example
  * ```ts
  * const [images, labels] = await Promise.all([readIdxFileAsync(a, IDX_IMAGES_MAGIC), readIdxFileAsync(b, IDX_LABELS_MAGIC)]);
  * ```
  */
-export async function readIdxFileAsync(path: string, expectedMagic?: number): Promise<IdxArray> {
+export async function readIdxFileAsync(
+  path: string,
+  expectedMagic?: number,
+  options: { limit?: number } = {},
+): Promise<IdxArray> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
   } catch (e) {
     throw unreadable(path, e);
   }
+  // Only an inflated prefix may be short: a plain file is read whole, so it is checked whole.
+  let prefixOf: number | undefined;
   if (isGzip(bytes)) {
     try {
-      bytes = await gunzipAsync(bytes, GUNZIP_OPTIONS);
+      if (options.limit === undefined) bytes = await gunzipAsync(bytes, GUNZIP_OPTIONS);
+      else {
+        prefixOf = options.limit;
+        bytes = await gunzipPrefix(bytes, (head) => idxPrefixBytes(head, prefixOf!));
+      }
     } catch (e) {
       throw badGzip(path, e);
     }
   }
-  return parseIdx(bytes, path, expectedMagic);
+  return parseIdx(bytes, path, expectedMagic, prefixOf);
+}
+
+/**
+ * The bytes an IDX file needs up to its first `limit` items, from its first decompressed bytes:
+ * `undefined` until the header is complete; everything (`Infinity`) when the header is not one
+ * (then the whole file is decompressed and {@link parseIdx} says what is wrong).
+ */
+function idxPrefixBytes(head: Uint8Array, limit: number): number | undefined {
+  if (head.length < 4) return undefined;
+  if (head[0] !== 0 || head[1] !== 0 || head[2] !== 0x08 || head[3] === 0) return Number.POSITIVE_INFINITY;
+  const header = 4 + 4 * head[3]!;
+  if (head.length < header) return undefined;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  let item = 1;
+  for (let i = 1; i < head[3]!; i++) item *= view.getUint32(4 + 4 * i);
+  return header + Math.min(view.getUint32(4), limit) * item;
+}
+
+/**
+ * Decompress a gzip stream only as far as needed: `needed(head)` gets the output so far until it
+ * answers with a byte count (`undefined`: not known yet); the rest of the stream is not inflated.
+ * A limited load of Fashion-MNIST (8,000 of 60,000 training images) inflates 13 % of the file.
+ * The bytes past that point are not checked (nor the gzip CRC at the end).
+ */
+function gunzipPrefix(
+  bytes: Uint8Array,
+  needed: (head: Uint8Array) => number | undefined,
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const z = createGunzip({ chunkSize: 1 << 20 });
+    const chunks: Uint8Array[] = [];
+    let got = 0;
+    let want: number | undefined;
+    let settled = false;
+    const finish = (): void => {
+      settled = true;
+      const all = Buffer.concat(chunks, got);
+      resolve(want !== undefined && want < got ? all.subarray(0, want) : all);
+    };
+    z.on('data', (c: Uint8Array) => {
+      if (settled) return;
+      chunks.push(c);
+      got += c.length;
+      want ??= needed(chunks.length === 1 ? c : Buffer.concat(chunks, got));
+      if (want !== undefined && got >= want) {
+        finish();
+        z.destroy();
+      }
+    });
+    z.on('end', () => {
+      if (!settled) finish();
+    });
+    z.on('error', (e) => {
+      if (!settled) {
+        settled = true;
+        reject(e);
+      }
+    });
+    z.end(bytes);
+  });
 }
 
 const gunzipAsync = promisify(gunzip);
