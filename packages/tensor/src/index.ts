@@ -33,19 +33,8 @@ export { saveWeights, loadWeights, saveMask, loadMask } from './checkpoint.js';
 export { VariableStore, toHost, fromHost, type StoredParam, type StoredState } from './store.js';
 export { expectNoLeaks, tensorGrowth } from './leaks.js';
 export { registerWasmTrainingKernels, wasmTrainingKernels } from './kernels/index.js';
-export {
-  SparsePattern,
-  sparseMatMul,
-  sparseMatMulGradInput,
-  sparseMatMulGradWeight,
-  sparseMatMulOp,
-  sparseMatMulSupported,
-  registerSparseKernels,
-  SPARSE_MATMUL,
-  SPARSE_BACKENDS,
-  DEFAULT_SPARSE_DENSITY,
-  sparseDensityThreshold,
-} from './sparse/index.js';
+/** The sparse products and their tfjs op (the list lives in `./sparse/index.ts`). */
+export * from './sparse/index.js';
 export {
   sgdUpdate,
   registerSgdUpdate,
